@@ -1,0 +1,3 @@
+"""Fixtures for the staff-side tests (see tests/staff_support.py)."""
+
+from tests.staff_support import fast_password_hashing  # noqa: F401  (an autouse fixture)
