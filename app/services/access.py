@@ -33,6 +33,8 @@ PUBLIC: dict[str, str] = {
     "/webhooks/": "SMS, voice and Telegram providers: each request's signature or secret is checked",
     "/sandbox/": "the demo phone: fake numbers only, for trying Heard on one machine",
     "/audio/": "prompts spoken ahead of time: the flows' own words, never a first name",
+    "/f/": "a participant's own feedback page (issue 8): the unguessable link is their key, as for /c/",
+    "/what-changed/": "a review's public 'what changed' page: actions and consented quotes, no personal data",
 }
 
 ROLE_HOME = {
@@ -116,6 +118,9 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         return role == "peer" and _assigned(session, user, obj.id)
     if action == "see_council_review" and isinstance(obj, Review):
         return role == "coordinator" or (role == "council" and _council_member(session, user, obj.council_id))
+    if action == "feedback" and isinstance(obj, Review):
+        # Issue 8: the council's own staff record actions and send "you said, we did" for its reviews.
+        return role == "coordinator" or (role == "council" and _council_member(session, user, obj.council_id))
     if action == "see_concern" and isinstance(obj, Concern):
         return role == "coordinator" or (role == "psw" and _member(session, user, obj.review_id, lead=True))
     raise ValueError(f"no rule for {action!r} on {type(obj).__name__}")
@@ -128,7 +133,8 @@ def requires(action: str, load: Callable[[Session, dict[str, Any]], Any] | None 
     """Refuse the view unless ``can(current_user, action, obj)``.
 
     Not signed in: off to the sign-in page. Signed in but not allowed: 403.
-    ``load(session, view_args)`` finds the object the URL names (None -> 404).
+    ``load(session, view_args)`` finds the object the URL names (None -> 403, or 404 for a
+    coordinator, so ids can't be probed).
     """
 
     def decorate(view: F) -> F:
@@ -144,9 +150,11 @@ def requires(action: str, load: Callable[[Session, dict[str, Any]], Any] | None 
             else:
                 with runtime().db.reading() as session:
                     obj = load(session, dict(request.view_args or {}))
-                    if obj is None:
-                        abort(404)
                     user = session.get(User, current_user.id)
+                    if obj is None:
+                        # Only a coordinator learns that an id doesn't exist: to anyone
+                        # else a missing record looks like one they may not see.
+                        abort(404 if user is not None and user.role == "coordinator" else 403)
                     allowed = can(user, action, obj)
             if not allowed:
                 abort(403)

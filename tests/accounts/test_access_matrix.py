@@ -166,4 +166,5 @@ def test_a_peer_cannot_reach_another_peers_participant_by_changing_the_id(app: F
     assert started.status_code == 403
     home = client.get("/peer/").get_data(as_text=True)
     assert "Priya" in home and "Sam" not in home and "Gareth" not in home
-    assert client.get("/peer/participants/99999").status_code == 404
+    # A missing id answers like someone else's, so a peer can't probe which ids exist.
+    assert client.get("/peer/participants/99999").status_code == 403
