@@ -240,8 +240,9 @@ def _last_question(session: Session, conversation_id: int) -> Prompt | None:
     )
     for row in rows:
         prompt = Prompt.from_dict(row.payload) if row.payload else None
-        if prompt and prompt.kind in ("ask", "reask"):
-            return Prompt.from_dict({**prompt.to_dict(), "kind": "ask"})
+        # Not a re-ask: by text a re-ask is only "sorry" and how to reply, not the question.
+        if prompt and prompt.kind == "ask":
+            return prompt
     return None
 
 

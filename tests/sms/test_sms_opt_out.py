@@ -125,6 +125,16 @@ def test_help_gives_the_phone_number_and_the_question_again(srt: Runtime, sms_cl
     assert "0300 123 4567" in reply_text(twiml) and "Priya" not in reply_text(twiml)
 
 
+def test_help_after_a_reask_repeats_the_question_not_the_sorry(srt: Runtime, sms_client: FlaskClient) -> None:
+    make_participant(srt)
+    _, opening = post_sms(sms_client, PHONE, "hi", "SM1")
+    question = reply_text(opening).split("\n\n")[-1]
+    _, reask = post_sms(sms_client, PHONE, "purple", "SM2")
+    assert question not in reply_text(reask)  # by text a re-ask is short
+    _, twiml = post_sms(sms_client, PHONE, "HELP", "SM3")
+    assert reply_text(twiml).endswith(question)
+
+
 def test_a_retried_stop_gets_the_same_reply_and_stores_nothing_new(
     srt: Runtime, sms_client: FlaskClient
 ) -> None:
