@@ -139,24 +139,26 @@ def _carry_on(rt: Runtime, participant_id: int, dry_run: bool) -> InviteLine:
         until = quiet_until(now, rt.config)
         if until is not None:
             if not dry_run:
-                _record(rt, participant_id, "deferred" if action == "invite" else None, deferred_until=until)
-            return _line(line, "deferred", f"quiet hours: {action} after {until.isoformat()}", text)
+                record_invitation(
+                    rt, participant_id, "deferred" if action == "invite" else None, deferred_until=until
+                )
+            return invite_line(line, "deferred", f"quiet hours: {action} after {until.isoformat()}", text)
     if dry_run or action == "skip":
-        return _line(line, action, detail, text if action in ("invite", "remind") else None)
+        return invite_line(line, action, detail, text if action in ("invite", "remind") else None)
     if action == "lapse":
-        _record(rt, participant_id, "lapsed", lapsed_at=now)
-        return _line(line, "lapse", detail)
+        record_invitation(rt, participant_id, "lapsed", lapsed_at=now)
+        return invite_line(line, "lapse", detail)
     outcome = send(rt, participant_id, text, purpose="invitation" if action == "invite" else "reminder")
     if not outcome.sent:
         if outcome.status == "deferred":
-            return _line(line, "deferred", f"quiet hours: until {outcome.not_before}", text)
-        _record(rt, participant_id, "failed" if action == "invite" else None)
-        return _line(line, "failed", outcome.error_code or outcome.status, text)
+            return invite_line(line, "deferred", f"quiet hours: until {outcome.not_before}", text)
+        record_invitation(rt, participant_id, "failed" if action == "invite" else None)
+        return invite_line(line, "failed", outcome.error_code or outcome.status, text)
     if action == "invite":
-        _record(rt, participant_id, "invited", invited_at=now, deferred_until=None)
+        record_invitation(rt, participant_id, "invited", invited_at=now, deferred_until=None)
     else:
-        _record(rt, participant_id, "reminded", reminded_at=now, deferred_until=None)
-    return _line(line, action, f"{outcome.status} (message {outcome.message_id})", text)
+        record_invitation(rt, participant_id, "reminded", reminded_at=now, deferred_until=None)
+    return invite_line(line, action, f"{outcome.status} (message {outcome.message_id})", text)
 
 
 def _due(
@@ -195,7 +197,9 @@ def _due(
     return "skip", f"waiting for a reply ({invitation.status})"
 
 
-def _record(rt: Runtime, participant_id: int, status: str | None, **fields: datetime | None) -> None:
+def record_invitation(
+    rt: Runtime, participant_id: int, status: str | None, **fields: datetime | None
+) -> None:
     with rt.db.writing() as session:
         invitation = session.scalar(select(Invitation).where(Invitation.participant_id == participant_id))
         if invitation is None:
@@ -207,5 +211,5 @@ def _record(rt: Runtime, participant_id: int, status: str | None, **fields: date
             setattr(invitation, name, value)
 
 
-def _line(line: InviteLine, action: str, detail: str, text: str | None = None) -> InviteLine:
+def invite_line(line: InviteLine, action: str, detail: str, text: str | None = None) -> InviteLine:
     return InviteLine(line.participant_id, line.audit_ref, line.first_name, line.to, action, detail, text)

@@ -18,7 +18,7 @@ from app.services.texting import receive_text
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks/twilio")
 
 
-def _require_signature() -> None:
+def require_signature() -> None:
     token = signing_token(current_app.config)
     signature = request.headers.get("X-Twilio-Signature", "")
     url = public_url(current_app.config, request.path, request.query_string)
@@ -28,7 +28,7 @@ def _require_signature() -> None:
 
 @bp.post("/sms")
 def sms() -> Response:
-    _require_signature()
+    require_signature()
     inbound = sms_channel.inbound_from_form(request.form)
     if inbound is None:
         abort(400)  # signed, but not a message (no sender or id): nothing to keep
@@ -38,7 +38,7 @@ def sms() -> Response:
 
 @bp.post("/status")
 def status() -> tuple[str, int]:
-    _require_signature()
+    require_signature()
     report = sms_channel.status_from_form(request.form)
     if report is not None:
         record_status(runtime(), report.message_sid, report.status, report.error_code)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from tg_support import make_participant, post_update
 from app.channels import telegram as channel
 from app.config import ROOT
 from app.engine import Audience, Option, Prompt, load_flow, parse_answer, resume, start
+from app.services.audio import audio_key
 from app.services.runtime import Runtime
 
 FLOW = ROOT / "flows" / "practice_review_experience.yaml"
@@ -124,7 +124,7 @@ def test_easy_read_gets_its_picture_and_listeners_get_a_voice_message(
     assert not [c for c in sent if c.method == "sendVoice"], "nothing is in the audio cache yet"
 
     consent_text = sent[1].words or ""
-    key = hashlib.sha256(f"en\n{consent_text}".encode()).hexdigest()
+    key = audio_key(consent_text, "en", "gtts")  # the one audio cache (app/services/audio.py)
     (audio / f"{key}.mp3").write_bytes(b"ID3 fake mp3")
     assert post_update(client, text_update(chat, "REPEAT")) == 200
     voices = [c for c in telegram.sent(chat) if c.method == "sendVoice"]
