@@ -389,3 +389,25 @@ from app.cli_audit import export_command as _export_command  # noqa: E402
 
 main.add_command(_audit_commands)
 main.add_command(_export_command)
+
+# -- "you said, we did" (issue 8) ---------------------------------------------------------
+
+from app.cli_feedback import action as _action_commands  # noqa: E402
+from app.cli_feedback import feedback as _feedback_commands  # noqa: E402
+from app.cli_feedback import participant_update as _participant_update  # noqa: E402
+from app.cli_feedback import worker as _worker_command  # noqa: E402
+
+main.add_command(_action_commands)
+main.add_command(_feedback_commands)
+main.add_command(_worker_command)
+participant.add_command(_participant_update)
+
+# -- trust: consent, withdrawal, subject access, keys, retention, recovery (issue 9) -------
+
+from app import cli_trust as _trust  # noqa: E402
+
+for _command in (_trust.consent_record, _trust.participant_withdraw, _trust.participant_export):
+    participant.add_command(_command)
+review.add_command(_trust.review_close)
+for _command in (_trust.keys, _trust.retention, _trust.recover):
+    main.add_command(_command)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from app.services.sanitise import storable, storable_json
+
 
 @dataclass(frozen=True)
 class Inbound:
@@ -23,3 +25,13 @@ class Inbound:
     conducted_by: str | None = None  # the peer who typed it, for peer-led conversations
     # What else the channel knew, kept with the words (a call's speech Confidence, keys pressed).
     details: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        # The one place outside text enters the store-first path: every look-up and the stored
+        # row see it without NUL bytes (PostgreSQL refuses them) or lone surrogates (unencodable).
+        for name in ("sender", "text", "provider_id", "conducted_by"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, storable(value))
+        if self.details is not None:
+            object.__setattr__(self, "details", storable_json(self.details))

@@ -144,7 +144,8 @@ _Loader.add_implicit_resolver(
 
 def _read_yaml(text: str, source_name: str) -> tuple[Any, list[Problem]]:
     try:
-        return yaml.load(text, Loader=_Loader), []  # _Loader is a SafeLoader
+        # _Loader is a yaml.SafeLoader, so this is a safe load.
+        return yaml.load(text, Loader=_Loader), []  # nosec B506
     except yaml.YAMLError as error:
         # Point at where the trouble starts (an unclosed quote), not where YAML gave up.
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)

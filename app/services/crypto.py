@@ -1,8 +1,15 @@
 """Contact details at rest: Fernet encryption, and a keyed hash to find a sender.
 
 HEARD_DATA_KEY holds one or more Fernet keys (comma-separated, newest first) so
-keys can be rotated. Locally a key is generated once into instance/; in
-production the app refuses to start without one.
+keys can be rotated (`heard keys rotate`, app/services/key_rotation.py).
+Locally a key is generated once into instance/; in production the app refuses
+to start without one.
+
+What is encrypted: participants' phone numbers and Telegram chat ids, the
+only contact details Heard holds for people who draw on care (it asks for no
+email address). Staff email addresses stay in clear: they are work addresses
+the staff chose to sign in with, needed in clear to send safeguarding alerts,
+and readable only through the signed-in, role-checked pages.
 """
 
 from __future__ import annotations
@@ -23,8 +30,10 @@ class Crypto:
         if not keys:
             raise ValueError("at least one data key is needed")
         self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
-        # The look-up hash has its own key, derived from the newest data key.
-        self._lookup_key = hashlib.sha256(b"heard-lookup:" + keys[0].encode()).digest()
+        # The look-up hash has its own key, derived from the newest data key; older
+        # keys' look-up keys are kept so a rotation can find what they hashed.
+        self._lookup_keys = [hashlib.sha256(b"heard-lookup:" + k.encode()).digest() for k in keys]
+        self._lookup_key = self._lookup_keys[0]
 
     def encrypt(self, value: str | None) -> str | None:
         return None if value is None else self._fernet.encrypt(value.encode()).decode()
@@ -36,6 +45,14 @@ class Crypto:
         if value is None:
             return None
         return hmac.new(self._lookup_key, value.encode(), hashlib.sha256).hexdigest()
+
+    def older_lookups(self, value: str) -> list[str]:
+        """``value``'s look-up hash under each older key (for rotation)."""
+        return [hmac.new(k, value.encode(), hashlib.sha256).hexdigest() for k in self._lookup_keys[1:]]
+
+    def rotate(self, token: str) -> str:
+        """The same secret, encrypted with the newest key (MultiFernet.rotate)."""
+        return self._fernet.rotate(token.encode()).decode()
 
 
 def normalise_phone(number: str) -> str:

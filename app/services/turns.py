@@ -32,11 +32,12 @@ from app.services import erasure, safeguarding
 from app.services.consent import record_consent
 from app.services.participants import find_participant
 from app.services.runtime import Runtime
-from app.services.sanitise import storable, storable_json
 from app.services.sentiment import polarity
 
 ANSWER_STRANGERS_ONCE = {"sms"}
 CONSENT_SCOPES = {"consent_taking_part": "taking_part", "consent_quotes": "quotes", "hear_back": "hear_back"}
+# Channels where, after STOP, someone can still reply WITHDRAW (a web page has its button; a call has ended).
+WITHDRAW_OFFERED = {"telegram"}
 # Channels whose senders are rate limited: not a call's steps (Twilio paces them), not a peer (staff).
 RATE_LIMITED = {"sms", "telegram", "web"}
 
@@ -133,17 +134,15 @@ def store_inbound(rt: Runtime, inbound: Inbound) -> tuple[int, bool]:
                 earlier = _find_inbound(session, inbound)
                 if earlier is not None:
                     return earlier.id, True
-            participant = find_participant(session, rt.crypto, inbound.channel, storable(inbound.sender))
+            participant = find_participant(session, rt.crypto, inbound.channel, inbound.sender)
             message = Message(
                 direction="in",
                 channel=inbound.channel,
-                provider_id=storable(inbound.provider_id)[:100] if inbound.provider_id is not None else None,
+                provider_id=inbound.provider_id[:100] if inbound.provider_id is not None else None,
                 participant_id=participant.id if participant else None,
-                sender_lookup=None if participant else rt.crypto.lookup(storable(inbound.sender)),
-                # The one place provider text enters the database: no NUL bytes (PostgreSQL
-                # refuses them) and no lone surrogates (no encoding can hold them).
-                body=storable(inbound.text),
-                payload=storable_json(_inbound_payload(inbound)),
+                sender_lookup=None if participant else rt.crypto.lookup(inbound.sender),
+                body=inbound.text,  # storable already: see Inbound (no NUL bytes, no lone surrogates)
+                payload=_inbound_payload(inbound),
                 status="received",
                 created_at=rt.clock(),
             )
@@ -173,7 +172,7 @@ def _find_inbound(session: Session, inbound: Inbound) -> Message | None:
         select(Message).where(
             Message.channel == inbound.channel,
             Message.direction == "in",
-            Message.provider_id == storable(inbound.provider_id)[:100],
+            Message.provider_id == inbound.provider_id[:100],
         )
     ).first()
 
@@ -275,6 +274,16 @@ def _process(session: Session, rt: Runtime, participant: Participant, message: M
         message.status = "late"
         message.conversation_id = conversation.id if conversation else None
         return False
+    if conversation is None or conversation.status != "active":
+        # Issue 8: an answer to their "you said, we did" message, not a late answer.
+        from app.services.feedback.replies import take_reply
+
+        thanks = take_reply(session, rt, participant, message, conversation)
+        if thanks is not None:
+            message.conversation_id = conversation.id if conversation else None
+            for prompt in thanks:
+                _store_reply(session, message, conversation, prompt, message.channel, participant.id)
+            return False
     conducted_by = (message.payload or {}).get("conducted_by")
     if conversation is None:
         conversation = _start(session, rt, participant, message.channel, conducted_by, reply_to=message)
@@ -357,6 +366,11 @@ def _apply(
                 participant.hear_back_channel = result.value
         elif event.kind == "opted_out":
             participant.opted_out_at = now
+            if channel in WITHDRAW_OFFERED and _has_answers(session, participant.id):
+                # STOP keeps their answers: say how to have them deleted too (SMS: app/services/texting.py).
+                text = phrase("withdraw_offer", participant.language, participant.variant, channel)
+                offer = Prompt(node="", text=text, kind="notice")
+                _store_reply(session, reply_to, conversation, offer, channel, participant.id)
         elif event.kind == "callback_requested":
             participant.callback_requested_at = now
         elif event.kind == "ended":
@@ -364,6 +378,11 @@ def _apply(
             conversation.ended_at = now
     conversation.state = step.state.to_dict()
     conversation.updated_at = now
+
+
+def _has_answers(session: Session, participant_id: int) -> bool:
+    found = session.scalar(select(Response.id).where(Response.participant_id == participant_id).limit(1))
+    return found is not None
 
 
 def _store_response(

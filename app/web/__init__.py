@@ -32,4 +32,11 @@ def register_blueprints(app: Flask) -> None:
     from app.web import dashboard  # the PSW dashboard and the regional view (issue 7)
 
     app.register_blueprint(dashboard.bp)
+    from app.web import feedback  # "you said, we did": council pages, /f/<token>, /what-changed (issue 8)
+
+    for feedback_bp in (feedback.council_feedback, feedback.public):
+        app.register_blueprint(feedback_bp)
+    from app.web import trust  # consent on paper, withdrawal, subject access (issue 9)
+
+    app.register_blueprint(trust.bp)
     init_security(app)

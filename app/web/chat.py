@@ -10,15 +10,18 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from app.channels import web as web_channel
 from app.models import Message, Participant
 from app.services.audio import audio_path
+from app.services.erasure import withdraw
+from app.services.feedback.replies import web_feedback_link
 from app.services.runtime import runtime
 from app.services.turns import current_conversation, open_conversation, run_turn
+from app.web.security import served_over_https
 from app.web.ui_text import ui_text
 
 bp = Blueprint("chat", __name__)
@@ -56,7 +59,9 @@ def chat(token: str) -> str:
             view=view,
             nonce=secrets.token_urlsafe(16),
             large_text=request.cookies.get(TEXT_SIZE_COOKIE) == "large",
+            withdrawn=participant.withdrawn_at is not None,
             t=ui_text(participant.language, participant.variant),
+            what_changed=web_feedback_link(session, participant),  # issue 8: their "you said, we did"
         )
 
 
@@ -74,16 +79,35 @@ def _read_aloud(config: Mapping[str, Any]) -> Callable[[str, str], str | None]:
 def answer(token: str) -> WerkzeugResponse:
     rt = runtime()
     with rt.db.reading() as session:
-        _participant_or_404(session, token)
+        withdrawn = _participant_or_404(session, token).withdrawn_at is not None
     inbound = web_channel.inbound_from_form(token, request.form)
-    if inbound is not None:
-        run_turn(rt, inbound)
+    # After erasure nothing new is kept; a sender over their limit is stored but not answered.
+    if inbound is not None and not withdrawn and run_turn(rt, inbound).throttled:
+        return make_response("You are sending messages very quickly. Please wait a minute.", 429)
     return redirect(url_for("chat.chat", token=token, _anchor="latest"), code=303)
+
+
+@bp.post("/c/<token>/withdraw")
+def withdraw_answers(token: str) -> WerkzeugResponse:
+    """ "Delete my answers": the page's own confirm step must have been ticked, then erase them."""
+    rt = runtime()
+    with rt.db.reading() as session:
+        participant_id = _participant_or_404(session, token).id
+    if request.form.get("confirm") == "yes":
+        withdraw(rt, participant_id, "web")
+    return redirect(url_for("chat.chat", token=token, _anchor="main"), code=303)
 
 
 @bp.post("/c/<token>/text-size")
 def text_size(token: str) -> WerkzeugResponse:
     size = "large" if request.form.get("size") == "large" else "normal"
     response = make_response(redirect(url_for("chat.chat", token=token), code=303))
-    response.set_cookie(TEXT_SIZE_COOKIE, size, max_age=365 * 86400, samesite="Lax", httponly=True)
+    response.set_cookie(
+        TEXT_SIZE_COOKIE,
+        size,
+        max_age=365 * 86400,
+        samesite="Lax",
+        httponly=True,
+        secure=served_over_https(current_app.config),
+    )
     return response

@@ -14,7 +14,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from app.models import Participant, User
-from app.services import peer_console, safeguarding
+from app.services import erasure, peer_console, safeguarding
 from app.services.access import participant_in_url, requires
 from app.services.accounts import peer_ref
 from app.services.audit_trail import record_access
@@ -94,6 +94,17 @@ def pause(participant_id: int) -> WerkzeugResponse:
 def stop(participant_id: int) -> WerkzeugResponse:
     if peer_console.withdraw(runtime(), participant_id):
         flash("The conversation has stopped, as the person wanted. Their answers so far are kept.")
+    return redirect(url_for("peer.home"), code=303)
+
+
+@bp.post("/participants/<int:participant_id>/withdraw")
+@conduct
+def withdraw(participant_id: int) -> WerkzeugResponse:
+    """The person withdraws consent: everything they said is erased (app/services/erasure.py)."""
+    if request.form.get("confirm") != "yes":
+        return _here(participant_id)
+    erasure.withdraw(runtime(), participant_id, "peer")
+    flash("Their answers, notes and contact details have been deleted, as they asked.")
     return redirect(url_for("peer.home"), code=303)
 
 

@@ -1,4 +1,4 @@
-"""Sign-in sessions, CSRF and the deny-by-default gate, set up once for the whole app.
+"""Sign-in sessions, CSRF, the deny-by-default gate and security headers, set up once for the whole app.
 
 Who may do what is decided in app/services/access.py; this module only wires
 it into Flask.
@@ -30,7 +30,7 @@ csrf = CSRFProtect()
 # providers' webhooks (their signature or secret is checked instead), a participant's
 # web chat (the unguessable link in the URL is the credential, not a cookie) and the
 # demo phone. Everything else that posts needs the form's CSRF token.
-CSRF_EXEMPT_PREFIXES = ("/webhooks/", "/c/", "/sandbox/")
+CSRF_EXEMPT_PREFIXES = ("/webhooks/", "/c/", "/sandbox/", "/f/")  # /f/: a feedback page, as /c/
 
 SEEN_KEY = "heard_seen"  # when this signed-in session last did anything (epoch seconds)
 
@@ -51,7 +51,7 @@ def init_security(app: Flask) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=float(app.config["SESSION_HOURS"])),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=is_production(app.config),
+        SESSION_COOKIE_SECURE=served_over_https(app.config),
         REMEMBER_COOKIE_DURATION=timedelta(0),  # no "remember me": sessions end
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the (already limited) session
     )
@@ -64,7 +64,46 @@ def init_security(app: Flask) -> None:
     app.before_request(_expire_idle_session)
     app.before_request(_must_change_password)
     app.register_error_handler(403, _forbidden)
+    app.after_request(_security_headers)
     app.context_processor(_template_helpers)
+
+
+def served_over_https(config: Any) -> bool:
+    """Cookies are Secure when the public address is https (and always in production)."""
+    return is_production(config) or str(config.get("PUBLIC_BASE_URL", "")).startswith("https://")
+
+
+# Every page's own files only: no inline script or style (templates have none), no framing.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "media-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _security_headers(response: WerkzeugResponse) -> WerkzeugResponse:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors for browsers that predate it
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")  # chat links carry their token in the path
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure or str(current_app.config.get("PUBLIC_BASE_URL", "")).startswith("https://"):
+        # Only over https: sent over plain http it would be ignored, and locally it would pin localhost.
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.path.startswith(("/c/", "/f/", "/peer/", "/psw/", "/coordinator/", "/council/", "/concerns/")):
+        headers.setdefault("Cache-Control", "no-store")  # people's words stay out of shared caches
+    return response
 
 
 def _gate() -> WerkzeugResponse | None:

@@ -6,6 +6,7 @@ import hmac
 
 from flask import Blueprint, current_app, request
 
+from app.channels.telegram import parse_update
 from app.services.runtime import runtime
 from app.services.telegram_outbound import DeliveryDelayed
 from app.services.telegram_updates import WEBHOOK_PATH, handle_update
@@ -28,6 +29,10 @@ def webhook() -> tuple[str, int]:
         return "", 403
     update = request.get_json(silent=True)
     if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+        return "", 400
+    try:
+        parse_update(update)  # issue 9: a malformed Update is a clean 400, not a 500
+    except (TypeError, ValueError, KeyError, AttributeError):
         return "", 400
     try:
         handle_update(runtime(), update)

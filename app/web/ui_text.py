@@ -55,6 +55,13 @@ _EN_STANDARD: dict[str, str] = {
         "Thank you for the answers you gave."
     ),
     "ended_other": "This conversation has ended. Thank you for taking part.",
+    "withdraw": "Delete my answers",
+    "withdraw_explain": (
+        "This deletes every answer you have given, everything you wrote to us and your contact details. "
+        "We will not contact you again. It cannot be undone."
+    ),
+    "withdraw_confirm": "Yes, delete my answers",
+    "ended_withdrawn": "Your answers and contact details have been deleted. Thank you for your time.",
     "read_aloud": "Read aloud",
 }
 
@@ -86,6 +93,10 @@ _EN_EASY: dict[str, str] = {
     "ended_opted_out": "You have stopped. We will not send you any more messages.",
     "ended_expired": "This chat has closed. Thank you for your answers.",
     "ended_other": "This chat has ended. Thank you.",
+    "withdraw": "Delete my answers",
+    "withdraw_explain": "This deletes all your answers. We will not contact you again. You cannot undo it.",
+    "withdraw_confirm": "Yes, delete my answers",
+    "ended_withdrawn": "We have deleted your answers. Thank you.",
     "read_aloud": "Listen",
 }
 
@@ -125,6 +136,13 @@ _CY_STANDARD: dict[str, str] = {
         "Mae'r sgwrs hon wedi cau am nad oedd wedi'i gorffen mewn pryd. Diolch am yr atebion a roesoch."
     ),
     "ended_other": "Mae'r sgwrs hon wedi dod i ben. Diolch am gymryd rhan.",
+    "withdraw": "Dileu fy atebion",
+    "withdraw_explain": (
+        "Mae hyn yn dileu pob ateb rydych wedi'i roi, popeth a ysgrifennoch atom a'ch manylion cyswllt. "
+        "Ni fyddwn yn cysylltu â chi eto. Does dim modd dadwneud hyn."
+    ),
+    "withdraw_confirm": "Ie, dileu fy atebion",
+    "ended_withdrawn": "Mae eich atebion a'ch manylion cyswllt wedi'u dileu. Diolch am eich amser.",
     "read_aloud": "Darllen yn uchel",
 }
 
@@ -156,6 +174,12 @@ _CY_EASY: dict[str, str] = {
     "ended_opted_out": "Rydych chi wedi stopio. Fyddwn ni ddim yn anfon rhagor o negeseuon.",
     "ended_expired": "Mae'r sgwrs hon wedi cau. Diolch am eich atebion.",
     "ended_other": "Mae'r sgwrs wedi dod i ben. Diolch.",
+    "withdraw": "Dileu fy atebion",
+    "withdraw_explain": (
+        "Mae hyn yn dileu eich holl atebion. Fyddwn ni ddim yn cysylltu eto. Does dim modd ei ddadwneud."
+    ),
+    "withdraw_confirm": "Ie, dileu fy atebion",
+    "ended_withdrawn": "Rydyn ni wedi dileu eich atebion. Diolch.",
     "read_aloud": "Gwrando",
 }
 

@@ -14,6 +14,7 @@ from app.services import audio
 from app.services.call_steps import answer_call, keep_recording
 from app.services.calling import record_call_status
 from app.services.runtime import runtime
+from app.services.sanitise import storable_form
 from app.web.webhooks import require_signature as require_signature
 
 bp = Blueprint("voice", __name__)
@@ -21,7 +22,7 @@ bp = Blueprint("voice", __name__)
 
 def _twiml(step: int) -> Response:
     require_signature()
-    call = voice_channel.call_from_form(request.form, step)
+    call = voice_channel.call_from_form(storable_form(request.form), step)  # no NUL bytes for PostgreSQL
     if call is None:
         abort(400)  # signed, but not a call we can answer (no CallSid or number)
     return Response(answer_call(runtime(), call), mimetype="application/xml")
@@ -46,7 +47,7 @@ def gathered() -> Response:
 @bp.post("/webhooks/twilio/voice/status")
 def call_status() -> tuple[str, int]:
     require_signature()
-    report = voice_channel.status_from_form(request.form)
+    report = voice_channel.status_from_form(storable_form(request.form))
     if report is not None:
         record_call_status(runtime(), report.call_sid, report.status, report.error_code)
     return "", 204
@@ -57,10 +58,11 @@ def recording() -> tuple[str, int]:
     """A recording of an answer is ready (only for people whose consent covers recording)."""
     require_signature()
     step = request.args.get("step", type=int)
-    url = (request.form.get("RecordingUrl") or "").strip()
-    sid = (request.form.get("CallSid") or "").strip()
-    if step is not None and url and sid and request.form.get("RecordingStatus", "completed") == "completed":
-        keep_recording(runtime(), sid, step, url, request.form.get("RecordingSid"))
+    form = storable_form(request.form)
+    url = (form.get("RecordingUrl") or "").strip()
+    sid = (form.get("CallSid") or "").strip()
+    if step is not None and url and sid and form.get("RecordingStatus", "completed") == "completed":
+        keep_recording(runtime(), sid, step, url, form.get("RecordingSid"))
     return "", 204
 
 

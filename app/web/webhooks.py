@@ -12,6 +12,7 @@ from twilio.request_validator import RequestValidator
 from app.channels import sms as sms_channel
 from app.services.outbound import record_status
 from app.services.runtime import runtime
+from app.services.sanitise import storable_form
 from app.services.signing import public_url, signing_token
 from app.services.texting import receive_text
 
@@ -39,7 +40,7 @@ def sms() -> Response:
 @bp.post("/status")
 def status() -> tuple[str, int]:
     require_signature()
-    report = sms_channel.status_from_form(request.form)
+    report = sms_channel.status_from_form(storable_form(request.form))  # no NUL bytes for PostgreSQL
     if report is not None:
         record_status(runtime(), report.message_sid, report.status, report.error_code)
     return "", 204

@@ -35,10 +35,13 @@ ALLOWED: dict[str, set[str]] = {
     "peer.pause": {"peer"},
     "peer.stop": {"peer"},
     "peer.worried": {"peer"},
+    "peer.withdraw": {"peer"},  # issue 9: erases only with the confirm value, which the matrix doesn't send
     "council.council_home": {"coordinator", "council"},
     "council.council_review": {"coordinator", "council"},
     "concerns.concern": {"coordinator", "psw"},
     "concerns.acknowledge": {"coordinator", "psw"},
+    # Issue 9: a participant's consent, withdrawal and subject access, for the coordinator.
+    **{f"trust.{name}": {"coordinator"} for name in ("participant", "record_consent", "withdraw", "export")},
     # Issue 7's PSW dashboard.
     "dashboard.review": {"coordinator", "psw"},
     "dashboard.audit_refs": {"coordinator", "psw"},
@@ -46,16 +49,25 @@ ALLOWED: dict[str, set[str]] = {
     "dashboard.download": {"coordinator", "psw"},
     "dashboard.upload": {"coordinator", "psw"},
     "dashboard.region": {"coordinator"},
+    # Issue 8's "you said, we did" pages: the council's own staff (council@ is on review A).
+    **{
+        f"council_feedback.{name}": {"coordinator", "council"}
+        for name in (
+            "actions", "add_action", "update_action", "feedback", "draft", "approve_all", "send_all",
+            "message", "save_message", "preview_page", "preview_letter", "resolve_message",
+        )
+    },
 }
 
 # Reached with no account, by design; the reason for each is in access.PUBLIC.
 PUBLIC_ENDPOINTS = {
     "main.index", "main.healthz", "main.easy_read_picture", "static", "auth.login",
-    "chat.chat", "chat.answer", "chat.text_size",
+    "chat.chat", "chat.answer", "chat.text_size", "chat.withdraw_answers",
     "webhooks.sms", "webhooks.status", "telegram.webhook",
     "voice.call_started", "voice.gathered", "voice.recording", "voice.call_status", "voice.audio_file",
     "sandbox.phones", "sandbox.phone", "sandbox.reply", "sandbox.invite",
     "sandbox.call", "sandbox.start_call", "sandbox.answer_call",
+    "feedback_page.page", "feedback_page.reply", "feedback_page.letter", "feedback_page.what_changed",
 }  # fmt: skip
 
 
@@ -69,6 +81,8 @@ def _url(app: Flask, rule, world: World) -> str:  # type: ignore[no-untyped-def]
         "filename": "heard.css",
         "chart": "overall",
         "fmt": "csv",
+        "action_id": getattr(world, "action_id", 0),  # issue 8: review A's action and Sam's feedback
+        "message_id": getattr(world, "message_id", 0),
     }
     with app.test_request_context():
         from flask import url_for
@@ -98,8 +112,25 @@ def test_every_route_is_public_by_design_or_guarded_and_in_this_matrix(app: Flas
     assert all(reason.strip() for reason in PUBLIC.values())
 
 
+def _with_feedback(rt: Runtime, world: World) -> None:
+    """Review A gets an action, and Sam (who asked to hear back by text) a draft about it (issue 8)."""
+    from app.models import Participant
+    from app.services.feedback.actions import NewAction, add_action
+    from app.services.feedback.drafting import draft_review
+
+    with rt.db.writing() as session:
+        sam = session.get_one(Participant, world.person_a1)
+        sam.hear_back, sam.hear_back_channel = True, "text"
+        new = NewAction(world.review_a, "Calls were slow", "We call back", "done")
+        action = add_action(session, new, rt.clock())
+        world.action_id = action.id  # type: ignore[attr-defined]
+    [line] = [x for x in draft_review(rt, world.review_a) if x.participant_id == world.person_a1]
+    world.message_id = line.feedback_message_id  # type: ignore[attr-defined]
+
+
 def test_role_by_endpoint_matrix(app: Flask, rt: Runtime) -> None:
     world = build_world(rt)
+    _with_feedback(rt, world)
     clients: dict[str, FlaskClient] = {}
     for name in USERS:
         clients[name] = app.test_client()
