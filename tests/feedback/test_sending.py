@@ -12,12 +12,14 @@ from feedback_support import build_world, outbound
 from sqlalchemy import select
 
 from app.models import FeedbackMessage, Message, Participant
+from app.services.erasure import withdraw
 from app.services.feedback.drafting import draft_review
 from app.services.feedback.sending import (
     UNKNOWN_REASON,
     approve,
     claim_next,
     deliver_due,
+    deliver_one,
     queue_approved,
     recover_stale,
     resolve,
@@ -62,6 +64,17 @@ def test_eligibility_is_checked_again_right_before_each_send(frt: Runtime) -> No
     for name in ("Priya", "Margaret", "Gareth"):
         assert outbound(frt, world.people[name]) == []
     assert rows["Sam"].status == "sent"  # the others still went
+
+
+def test_a_claimed_message_erased_by_a_withdrawal_is_not_sent(frt: Runtime) -> None:
+    world, _ = _ready(frt)
+    claimed = claim_next(frt, "worker-1", world.review_id)
+    assert claimed is not None
+    with frt.db.reading() as session:
+        participant_id = session.get_one(FeedbackMessage, claimed).participant_id
+    withdraw(frt, participant_id, how="coordinator")
+    assert deliver_one(frt, claimed, "worker-1") == "erased"
+    assert outbound(frt, participant_id) == []
 
 
 def test_quiet_hours_defer_a_text_until_morning(frt: Runtime) -> None:

@@ -123,7 +123,9 @@ def claim_next(rt: Runtime, me: str, review_id: int | None = None) -> int | None
 def deliver_one(rt: Runtime, feedback_id: int, me: str) -> str:
     """Send one claimed message by its channel; returns the status it ends in."""
     with rt.db.reading() as session:
-        row = session.get_one(FeedbackMessage, feedback_id)
+        row = session.get(FeedbackMessage, feedback_id)
+        if row is None:
+            return "erased"  # the person withdrew between the claim and now: nothing to send
         participant = session.get_one(Participant, row.participant_id)
         ruling = verdict(session, participant)  # asked again, right before the send
         channel, body = row.channel, row.body or ""
