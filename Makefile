@@ -19,7 +19,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r app -ll
 	$(BIN)/pytest -q
+
+# Benchmarks (not tests): minutes; starts PostgreSQL, gunicorn on free ports; rewrites BENCHMARKS.md.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run_all
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
