@@ -10,6 +10,7 @@ design); tests/trust/test_erasure.py covers it.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree
@@ -222,7 +223,13 @@ def test_web_chat_form(world, token: str, answer: str | None, nonce: str | None)
     if kept and any(c in (answer or "") for c in "<>&\"'"):
         html = page.get_data(as_text=True)
         shown = (answer or "").strip()[:5000].replace("\x00", "\ufffd")
-        assert shown not in html and str(escape(shown)) in html
+        # What the person typed, as the page shows it in their bubble: escaped, never markup.
+        # (A bare '<' can't be looked for in the whole page: every tag has one.)
+        bubbles = re.findall(
+            r'<p class="msg-text"><span class="visually-hidden">[^<]*</span>(.*?)</p>', html, re.S
+        )
+        assert str(escape(shown)) in bubbles
+        assert all("<" not in bubble for bubble in bubbles)
 
 
 @SETTINGS
