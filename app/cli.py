@@ -72,15 +72,39 @@ def db_downgrade(revision: str) -> None:
 
 @main.command()
 def demo() -> None:
-    """Seed a demo council, review and participants (once), then print their links."""
+    """Seed a demo review with staff, an audit, answers and actions (once), then print how to see it all."""
     rt = _rt()
-    created, links = demo_service.seed(rt)
-    click.echo("Seeded the demo review." if created else "The demo review is already there.")
+    try:
+        result = demo_service.seed(rt)
+    except demo_service.DemoRefused as refused:
+        raise click.ClickException(str(refused)) from refused
+    if result.made:
+        click.echo("Seeded the demo: " + "; ".join(result.made) + ".")
+    else:
+        click.echo("The demo is already there: nothing was changed.")
+    click.echo("")
     click.echo("Try these conversations in your browser:")
-    for line in links:
+    for line in result.links:
         click.echo(f"  {line}")
+    if result.answered:
+        click.echo(f"Already answered, to show on the staff pages: {', '.join(result.answered)}.")
+    click.echo("")
+    click.echo(f"Staff sign in at {result.sign_in_url}")
+    click.echo(f"  (demo passwords, made for this machine and kept in {result.passwords_file};")
+    click.echo("   no password change is asked for)")
+    width = max(len(login.label) for login in result.logins)
+    email_width = max(len(login.email) for login in result.logins)
+    for login in result.logins:
+        click.echo(f"  {login.label:<{width}}  {login.email:<{email_width}}  {login.password}")
+    click.echo("")
+    click.echo("Then open:")
+    width = max(len(label) for label, _ in result.pages)
+    for label, url in result.pages:
+        click.echo(f"  {label:<{width}}  {url}")
+    click.echo("")
     # The sandbox phone (issue 3) is on when HEARD_SANDBOX=1, as `make run` sets it.
-    click.echo(f"Text as an SMS participant on the sandbox phone: {rt.config['PUBLIC_BASE_URL']}/sandbox/")
+    click.echo(f"Text or call as Priya or Margaret on the sandbox phone: {result.sandbox_url}")
+    click.echo("  (on when HEARD_SANDBOX=1, as `make run` sets it)")
 
 
 # -- reviews and participants -----------------------------------------------------
