@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.models import Consent, Participant, Quote, Response
 from app.services.sentiment import polarity
@@ -56,7 +56,9 @@ def consented_quotes(session: Session, review_id: int) -> list[Quotable]:
     participants = {
         p.id: p
         for p in session.scalars(
-            select(Participant).where(Participant.review_id == review_id, Participant.withdrawn_at.is_(None))
+            select(Participant)
+            .where(Participant.review_id == review_id, Participant.withdrawn_at.is_(None))
+            .options(selectinload(Participant.audit_record))  # audit_ref, without a query per person
         ).all()
     }
     decisions = quotes_decisions(session, participants)

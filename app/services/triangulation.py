@@ -24,7 +24,7 @@ from fractions import Fraction
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Participant, Response, Review
+from app.models import AuditRecord, Participant, Response, Review
 from app.services.audit_summary import assessments_of
 from app.services.audit_tools import (
     CONVERSATION_THEMES,
@@ -241,9 +241,11 @@ def triangulate(session: Session, review_id: int) -> Triangulation:
             found.ratings.append((rating.question, scale.label))
             found.audit_scores.append(scale.score)
 
+    # One query for every answer with who gave it and their audit ref (no lazy load per participant).
     rows = session.execute(
-        select(Response, Participant)
+        select(Response, Participant, AuditRecord.audit_ref)
         .join(Participant, Participant.id == Response.participant_id)
+        .join(AuditRecord, AuditRecord.id == Participant.audit_record_id)
         .where(
             Response.review_id == review_id,
             Response.theme.is_not(None),
@@ -254,10 +256,10 @@ def triangulate(session: Session, review_id: int) -> Triangulation:
     ).all()
     texts: dict[str, list[tuple[int, str]]] = defaultdict(list)
     themes: dict[str, ThemeRow] = {}
-    for response, person in rows:
+    for response, person, audit_ref in rows:
         theme = response.theme or ""
         group = GROUP_OF_ROLE.get(person.role, "family")
-        found = cell(person.audit_record_id, person.audit_ref, theme)
+        found = cell(person.audit_record_id, audit_ref, theme)
         account = found.accounts.setdefault(group, Account(group))
         account.people.add(person.id)
         is_words = response.answer_type == "free_text"
