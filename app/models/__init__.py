@@ -10,7 +10,7 @@ from app.models.review import AuditRecord, Council, Review
 from app.models.safeguarding import Concern, Quote
 from app.models.sms import Invitation, Suppression
 from app.models.telegram import TelegramLink
-from app.models.voice import CallStep
+from app.models.voice import CallStep, RecordingDeletion
 
 __all__ = [
     "ACTION_STATUSES",
@@ -39,6 +39,7 @@ __all__ = [
     "Participant",
     "PeerAssignment",
     "Quote",
+    "RecordingDeletion",
     "Response",
     "Review",
     "ReviewMember",

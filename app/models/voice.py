@@ -35,3 +35,22 @@ class CallStep(Base):
     recording: Mapped[bool] = mapped_column(default=False)  # this step started recording the answer
     twiml: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RecordingDeletion(Base):
+    """A recording of an answer whose audio must be deleted at Twilio (erasure keeps no address of it).
+
+    Written in the erasure's own transaction, removed once Twilio has deleted
+    the recording (or says it is already gone). A row that stays, with
+    ``last_error``, is a deletion that failed: ``heard retention apply``
+    retries every one, and a coordinator can see them here. It names no one.
+    """
+
+    __tablename__ = "recording_deletion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recording_sid: Mapped[str] = mapped_column(String(34), unique=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_tried_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -14,7 +14,13 @@ peer console, ``heard participant withdraw``, retention) calls
   still queued and the recording addresses kept on voice messages, and any
   message they sent from the same number or chat before they were known;
 - their conversations (the engine state holds their answers and first name);
-- their contact details: phone and chat id, encrypted and look-up hash.
+- their contact details: phone and chat id, encrypted and look-up hash;
+- the audio of any recording of their answers, kept in the Twilio account:
+  when Twilio credentials are set, each recording's SID is put in
+  ``recording_deletion`` in the erasure's transaction, and once that has
+  committed Twilio is asked to delete it (off the request path, so a slow or
+  failing API neither holds nor undoes the erasure). A deletion that failed
+  stays in that table with its error; ``heard retention apply`` retries it.
 
 What is kept, and why:
 
@@ -43,15 +49,23 @@ are unreadable at once and their space is reclaimed by (auto)vacuum.
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+import requests
 import sqlalchemy as sa
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
 
 from app.db import Base, is_sqlite
-from app.models import Concern, Conversation, Message, Participant
+from app.models import Concern, Conversation, Message, Participant, RecordingDeletion
+from app.services import background
 from app.services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -61,6 +75,9 @@ KEPT_TABLES = frozenset({"participant", "concern", "access_log"})
 # Erased by hand below, in an order their references allow.
 _BY_HAND = frozenset({"message", "conversation"})
 HOWS = ("sms", "voice", "telegram", "web", "peer", "coordinator", "retention")
+RECORDING_SID = re.compile(r"RE[0-9a-fA-F]{32}")
+RECORDING_IN_URL = re.compile(r"/Recordings/(RE[0-9a-fA-F]{32})(?![0-9a-fA-F])")
+TWILIO_TIMEOUT = 10  # seconds, per request to delete a recording
 
 
 @dataclass
@@ -70,6 +87,7 @@ class Erased:
     rows: dict[str, int] = field(default_factory=dict)  # table -> rows deleted
     concerns_kept: int = 0
     already_withdrawn: bool = False
+    recordings: list[str] = field(default_factory=list)  # SIDs to delete at Twilio after the commit
 
     @property
     def total(self) -> int:
@@ -119,8 +137,13 @@ def erase(
             .where(Message.id == keep_message_id)
             .values(body=None, payload=None, sender_lookup=None, conversation_id=None, reply_to_id=None)
         )
+    kept = {keep_message_id} if keep_message_id is not None else set()
+    recordings = _recording_sids(session, messages | kept)
     _erase_rows(session, erased, pid, {"message": messages, "conversation": set(conversations)})
     _tombstone(participant, how, now)
+    if recordings and twilio_credentials(rt.config):
+        erased.recordings = _ask_to_delete(session, recordings, now)
+        _delete_recordings_after_commit(session, rt, erased.recordings)
     session.flush()
     session.expire_all()  # rows deleted in bulk must not linger in this session's identity map
     _checkpoint_after_commit(session, rt)
@@ -199,6 +222,98 @@ def _tombstone(participant: Participant, how: str, now: datetime) -> None:
     participant.hear_back_channel = None
     participant.withdrawn_at = participant.withdrawn_at or now
     participant.withdrawn_how = participant.withdrawn_how or how[:20]
+
+
+# -- recordings at Twilio ---------------------------------------------------------------------
+
+
+def twilio_credentials(config: Mapping[str, Any]) -> bool:
+    """Recordings live in the Twilio account: its SID and auth token are all deleting one needs."""
+    return bool(config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN"))
+
+
+def _recording_sids(session: Session, message_ids: Iterable[int]) -> set[str]:
+    """The SID of every recording kept on these messages (app/services/call_steps.py: keep_recording)."""
+    found: set[str] = set()
+    ids = set(message_ids)
+    if not ids:
+        return found
+    for payload in session.scalars(select(Message.payload).where(Message.id.in_(ids))):
+        if not isinstance(payload, dict):
+            continue
+        sid, url = payload.get("recording_sid"), payload.get("recording_url")
+        if isinstance(sid, str) and RECORDING_SID.fullmatch(sid):
+            found.add(sid)
+        if isinstance(url, str) and (in_url := RECORDING_IN_URL.search(url)):
+            found.add(in_url.group(1))
+    return found
+
+
+def _ask_to_delete(session: Session, sids: set[str], now: datetime) -> list[str]:
+    """A ``recording_deletion`` row for each, in the erasure's transaction: the deletion can't be lost."""
+    known = set(
+        session.scalars(
+            select(RecordingDeletion.recording_sid).where(RecordingDeletion.recording_sid.in_(sids))
+        )
+    )
+    session.add_all(
+        RecordingDeletion(recording_sid=sid, requested_at=now, attempts=0) for sid in sorted(sids - known)
+    )
+    return sorted(sids)
+
+
+def _delete_recordings_after_commit(session: Session, rt: Runtime, sids: list[str]) -> None:
+    def start(_session: Session) -> None:
+        background.start("recording-deletion", lambda: delete_recordings(rt, sids))
+
+    sa.event.listen(session, "after_commit", start, once=True)
+
+
+def delete_recordings(rt: Runtime, sids: Iterable[str]) -> dict[str, str | None]:
+    """Ask Twilio to delete each recording: SID -> None if gone, else why not (kept on its row).
+
+    Run after the erasure has committed, never inside it. Twilio's 404 (already
+    deleted) counts as gone.
+    """
+    sids = list(sids)
+    outcome: dict[str, str | None] = {}
+    if not sids or not twilio_credentials(rt.config):
+        return outcome
+    client = Client(
+        rt.config["TWILIO_ACCOUNT_SID"],
+        rt.config["TWILIO_AUTH_TOKEN"],
+        http_client=TwilioHttpClient(timeout=TWILIO_TIMEOUT),
+    )
+    for sid in sids:
+        error: str | None = None
+        try:
+            client.recordings(sid).delete()
+        except TwilioRestException as failure:
+            if failure.status != 404:
+                error = f"Twilio {failure.status} ({failure.code}): {failure.msg}"[:1000]
+        except (TwilioException, requests.RequestException) as failure:
+            error = f"{type(failure).__name__}: {failure}"[:1000]
+        if error is not None:
+            log.warning("erasure: recording %s could not be deleted at Twilio: %s", sid, error)
+        outcome[sid] = error
+        with rt.db.writing() as session:
+            row = session.scalar(select(RecordingDeletion).where(RecordingDeletion.recording_sid == sid))
+            if row is None:
+                continue
+            if error is None:
+                session.delete(row)
+            else:
+                row.attempts += 1
+                row.last_tried_at = rt.clock()
+                row.last_error = error
+    return outcome
+
+
+def retry_recording_deletions(rt: Runtime) -> dict[str, str | None]:
+    """Try again every recording still to delete (``heard retention apply`` does, each run)."""
+    with rt.db.reading() as session:
+        sids = list(session.scalars(select(RecordingDeletion.recording_sid).order_by(RecordingDeletion.id)))
+    return delete_recordings(rt, sids)
 
 
 def _checkpoint_after_commit(session: Session, rt: Runtime) -> None:

@@ -11,6 +11,9 @@ anyone are removed the same number of months after they arrived.
 Exports are never stored by Heard (each is made when asked for), so there is
 nothing more to remove: a downloaded copy is the council's to keep or destroy
 under the same rule.
+
+Each run also asks Twilio again to delete any recording an earlier erasure
+could not (app/services/erasure.py: ``recording_deletion``).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.db import Base
 from app.models import Message, Participant, Review
-from app.services import erasure
+from app.services import background, erasure
 from app.services.runtime import Runtime
 
 
@@ -41,6 +44,7 @@ class RetentionReport:
     participants: int = 0
     rows: dict[str, int] = field(default_factory=dict)
     unmatched_messages: int = 0
+    recordings_not_deleted: int = 0  # still in recording_deletion: Twilio could not be reached or refused
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -83,6 +87,10 @@ def apply(rt: Runtime, dry_run: bool = False) -> RetentionReport:
         report.unmatched_messages = _remove_unmatched(session, cutoff)
         if dry_run:
             raise DryRun
+    if not dry_run:
+        background.join_pending(timeout=60)  # the deletions these erasures started
+        failed = erasure.retry_recording_deletions(rt)
+        report.recordings_not_deleted = sum(error is not None for error in failed.values())
     return report
 
 

@@ -4,11 +4,14 @@ Two ways in: a free-text answer in any channel that matches one of the
 configured phrases (content/safeguarding.yaml, English and Welsh), checked by
 ``run_turn`` as it stores the answer; or a peer pressing "I'm worried about
 this person". Either way a :class:`Concern` is stored with the turn, and only
-once that has committed is the lead emailed (HEARD_SMTP_*). Without an SMTP
+once that has committed is the lead emailed (HEARD_SMTP_*), in a thread of
+its own (app/services/background.py): a slow mail server must never hold up
+the reply, and a webhook has 15 seconds to answer Twilio. Without an SMTP
 server, or if sending fails, the concern waits as a banner on the
 coordinator's dashboard, which shows every concern not yet acknowledged
-anyway. The person is told, in their own language and wording, who to call and
-that someone will be in touch; then the conversation carries on.
+anyway (and "pending" until the email has gone). The person is told, in
+their own language and wording, who to call and that someone will be in
+touch; then the conversation carries on.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from app.engine import Audience, Prompt, Result
 from app.engine.normalise import tokens
 from app.engine.wording import fill, normalise_wording, pick
 from app.models import Concern, Conversation, Message, Participant, ReviewMember, User
+from app.services import background
 from app.services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -184,14 +188,17 @@ def raise_concern(rt: Runtime, participant_id: int, peer: str, note: str) -> int
 
 
 def _notify_after_commit(session: Session, rt: Runtime, concern_id: int) -> None:
-    # Email only a concern that was really stored, and never while the turn holds its lock.
+    # Email only a concern that was really stored, never while the turn holds its lock, and
+    # never in the request: the person's reply goes now, the email when the server answers.
     def send(_session: Session) -> None:
-        try:
-            notify(rt, concern_id)
-        except Exception:  # the person's turn has committed; never fail it over an email
-            log.exception("could not notify about concern %s", concern_id)
+        background.start(f"concern-{concern_id}", lambda: notify(rt, concern_id))
 
     event.listen(session, "after_commit", send, once=True)
+
+
+def join_pending(timeout: float | None = None) -> bool:
+    """Wait for the emails already started (tests; a CLI command about to exit). True if all done."""
+    return background.join_pending(timeout)
 
 
 def recipients(session: Session, review_id: int) -> list[str]:
@@ -214,24 +221,30 @@ def recipients(session: Session, review_id: int) -> list[str]:
 def notify(rt: Runtime, concern_id: int) -> str:
     """Email the lead if we can; otherwise leave it for the dashboard. Returns how it went."""
     config = rt.config
-    with rt.db.writing() as session:
-        concern = session.get_one(Concern, concern_id)
+    with rt.db.reading() as session:
+        concern = session.get(Concern, concern_id)
+        if concern is None:  # removed since (retention): no one left to tell about
+            return "gone"
         to = recipients(session, concern.review_id)
         email = _email(config, concern, to) if config.get("SMTP_HOST") and to else None
-        via, error = "dashboard", None
-        if email is not None:
-            try:
-                _send(config, email)
-                via = "email"
-            except (OSError, smtplib.SMTPException) as failure:
-                error = f"{type(failure).__name__}: {failure}"[:1000]
-                log.warning("safeguarding email for concern %s failed: %s", concern_id, error)
-        elif config.get("SMTP_HOST"):
-            error = "no review lead or coordinator account to email"
-        concern.notified_via = via
-        concern.notified_at = rt.clock()
-        concern.notify_error = error
-        return via
+    # No transaction open while the mail server is talked to: it may take its time.
+    via, error = "dashboard", None
+    if email is not None:
+        try:
+            _send(config, email)
+            via = "email"
+        except (OSError, smtplib.SMTPException) as failure:
+            error = f"{type(failure).__name__}: {failure}"[:1000]
+            log.warning("safeguarding email for concern %s failed: %s", concern_id, error)
+    elif config.get("SMTP_HOST"):
+        error = "no review lead or coordinator account to email"
+    with rt.db.writing() as session:
+        concern = session.get(Concern, concern_id)
+        if concern is not None:
+            concern.notified_via = via
+            concern.notified_at = rt.clock()
+            concern.notify_error = error
+    return via
 
 
 def _email(config: Any, concern: Concern, to: list[str]) -> EmailMessage:

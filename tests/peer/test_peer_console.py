@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.models import AccessLog, Concern, Conversation, Message, Quote, Response
+from app.services import safeguarding
 from app.services.runtime import Runtime
 from tests.staff_support import World, build_world, csrf_token, post, sign_in
 
@@ -169,6 +170,7 @@ def test_im_worried_records_a_concern_and_the_dashboard_shows_it(app: Flask, rt:
     text = sent.get_data(as_text=True)
     assert "The review lead has been told" in text and "0300 123 4567" in text
     assert 'name="node" value="consent"' in text  # the conversation carries on
+    assert safeguarding.join_pending(timeout=30)  # the lead is told off the request path
     with rt.db.reading() as session:
         concern = session.scalars(
             select(Concern).where(Concern.source == "peer").order_by(Concern.id.desc())

@@ -86,6 +86,7 @@ def test_a_disclosure_by_sms_emails_the_lead_and_tells_the_person_who_to_call(
     person_id, _ = _sms_to_first_free_text(rt, review_id, variant="standard")
 
     result = run_turn(rt, Inbound("sms", PHONE, DISCLOSURE, "SM-disclosure"))
+    assert safeguarding.join_pending(timeout=30)  # the email goes off the request path
 
     kinds = [(p.kind, p.node) for p in result.replies]
     helpline = next(p for p in result.replies if p.kind == "notice")
@@ -159,6 +160,7 @@ def test_a_disclosure_in_the_web_chat_answers_in_the_persons_language_and_wordin
     for reply in ("yes", "yes", "4"):
         _web_answer(client, token, reply)
     page = _web_answer(client, token, words)
+    assert safeguarding.join_pending(timeout=30)
     text = re.sub(r"\s+", " ", page).replace("&#39;", "'")
     assert expected in text and "0300 123 4567" in text
     with rt.db.reading() as session:
@@ -190,6 +192,7 @@ def test_without_smtp_the_concern_waits_on_the_coordinators_dashboard(app: Flask
     add_user(rt, "coord@example.org", "coordinator")
     _sms_to_first_free_text(rt, review_id)
     result = run_turn(rt, Inbound("sms", PHONE, "Nobody listens and I feel unsafe", "SM-x"))
+    assert safeguarding.join_pending(timeout=30)
     assert any(p.kind == "notice" and "0300 123 4567" in p.text for p in result.replies)
     with rt.db.reading() as session:
         concern = session.scalars(select(Concern)).one()
@@ -208,6 +211,7 @@ def test_an_smtp_server_that_is_down_falls_back_to_the_dashboard_and_the_turn_st
     add_user(rt, "coord@example.org", "coordinator")
     _sms_to_first_free_text(rt, review_id)
     result = run_turn(rt, Inbound("sms", PHONE, "He threatened me last week", "SM-y"))
+    assert safeguarding.join_pending(timeout=30)
     assert any(p.kind == "notice" for p in result.replies)
     with rt.db.reading() as session:
         concern = session.scalars(select(Concern)).one()
