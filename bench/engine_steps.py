@@ -136,6 +136,52 @@ def _workload():  # type: ignore[no-untyped-def]
     ]
 
 
+_NAMES = ("Sam", "Alex", "Bethan", "Dafydd", "Priya", "Jo", "Mair", "Tomasz", "", "Rhys")
+_COUNCILS = ("Northshire Council", "Cyngor Sir Ddinbych", "", "Westmoor Borough Council")
+
+
+def _vary(reply: str, rng) -> str:  # type: ignore[no-untyped-def]
+    """The same answer as a different person might type it: case, spaces, punctuation, politeness."""
+    choice = rng.randrange(8)
+    if choice == 0:
+        return reply.upper()
+    if choice == 1:
+        return f"  {reply}  "
+    if choice == 2:
+        return f"{reply}!"
+    if choice == 3:
+        return f"{reply} thanks"
+    if choice == 4:
+        return f"um, {reply.lower()}"
+    if choice == 5:
+        return reply.capitalize() + "."
+    return reply
+
+
+def _varied_workload(copies: int = 20):  # type: ignore[no-untyped-def]
+    """The benchmark's conversations ``copies`` times over, each with its own person (name,
+    council) and its replies typed differently, so no two conversations share wording or replies:
+    a check that the engine's speed doesn't come from seeing the same reply again."""
+    import random
+
+    from app.engine import Audience
+
+    rng = random.Random(2026)
+    workload = []
+    for copy in range(copies):
+        for v, c, lang in AUDIENCES:
+            for script in SCRIPTS:
+                fields = {
+                    "first_name": f"{rng.choice(_NAMES)}{copy}" if copy % 5 else "",
+                    "council": rng.choice(_COUNCILS),
+                    "review_theme": "strengths",
+                }
+                fields = {k: v_ for k, v_ in fields.items() if v_}
+                audience = Audience(variant=v, channel=c, language=lang, fields=fields)
+                workload.append((audience, [_vary(reply, rng) for reply in script]))
+    return workload
+
+
 def engine_pass(flow, workload) -> int:  # type: ignore[no-untyped-def]
     """Every conversation once; returns the number of steps taken."""
     from app.engine import resume, start
@@ -270,6 +316,10 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         floor_rates.append(rate(lambda: floor_pass(flow, workload, tables), args.seconds / 4))
     engine_steps, floor_steps = median(engine_rates), median(floor_rates)
     engine_wall = median(LAST_WALL[0::2])
+    varied = _varied_workload()
+    varied_steps = median(
+        rate(lambda: engine_pass(flow, varied), args.seconds) for _ in range(max(1, args.runs // 2))
+    )
     # Per-kind: SMS only, web only, to show the cost of the channel's wording.
     kinds = {}
     for channel in ("sms", "web", "voice"):
@@ -287,6 +337,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "engine_steps_per_s": engine_steps,
         "engine_runs": engine_rates,
         "engine_wall_steps_per_s": engine_wall,
+        "engine_varied_steps_per_s": varied_steps,
         "load_average": os.getloadavg(),
         "floor_steps_per_s": floor_steps,
         "ratio_to_floor": engine_steps / floor_steps,
@@ -299,6 +350,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             engine_steps,
             1e6 / engine_steps,
             _x(floor_steps, engine_steps),
+        ),
+        (
+            f"engine, varied ({len(varied)} people, replies typed differently)",
+            varied_steps,
+            1e6 / varied_steps,
+            _x(floor_steps, varied_steps),
         ),
         ("floor: dict state + strip/lower + lookup", floor_steps, 1e6 / floor_steps, "1x"),
         *((f"engine, {c} only", r, 1e6 / r, _x(floor_steps, r)) for c, r in kinds.items()),

@@ -35,7 +35,6 @@ def steps() -> list[tuple[str, list[str]]]:
     if QUICK:
         return [
             ("engine", [*py, "bench.engine_steps", "--runs", "3", "--seconds", "1"]),
-            ("engine_whatif", [*py, "bench.engine_whatif", "--runs", "1", "--seconds", "1"]),
             ("sms", [*py, "bench.sms_load", "--runs", "1", "--seconds", "3", "--participants", "1500"]),
             ("voice_sqlite", [*py, "bench.voice_webhook", "--calls", "5"]),
             ("dashboard_national", [*py, "bench.dashboard_scale", "--runs", "3", "--rollup-runs", "0"]),
@@ -43,7 +42,6 @@ def steps() -> list[tuple[str, list[str]]]:
         ]
     out = [
         ("engine", [*py, "bench.engine_steps", "--runs", "5", "--seconds", "2"]),
-        ("engine_whatif", [*py, "bench.engine_whatif", "--runs", "3", "--seconds", "1.5", "--profile"]),
         ("sms", [*py, "bench.sms_load", "--runs", "3", "--seconds", "4"]),
         ("voice_sqlite", [*py, "bench.voice_webhook", "--calls", "20"]),
         ("voice_postgresql", [*py, "bench.voice_webhook", "--calls", "20", "--database-url", "{pg_voice}"]),

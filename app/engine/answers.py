@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from app.engine.normalise import find_phrases, normalise, phrase_table, tokens
+from app.engine.normalise import PhraseTable, find_phrases, normalise, phrase_table, tokens
 from app.engine.types import Audience
 from app.engine.wording import each_text
 
@@ -34,6 +34,8 @@ _POLITE = phrase_table(
     )
 )
 
+_POLITE_WORDS = frozenset(word for phrase in _POLITE for word in phrase)
+
 
 def answer_words(text: str) -> tuple[str, ...]:
     """The words of a reply, as compared: tokens without politeness or leading fillers.
@@ -44,10 +46,16 @@ def answer_words(text: str) -> tuple[str, ...]:
     label "Dim diolch" is the reply "dim diolch". A reply that is only
     politeness ("thanks") has no words left.
     """
-    words = tokens(text)
-    matches, _ = find_phrases(words, _POLITE)
-    polite = {i for start, end, _ in matches for i in range(start, end)}
-    kept = tuple(w for i, w in enumerate(words) if i not in polite)
+    return _answer_words(tokens(text))
+
+
+def _answer_words(words: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`answer_words` for the reply's tokens (normalise(text).split())."""
+    kept = words
+    if not _POLITE_WORDS.isdisjoint(words):
+        matches, _ = find_phrases(words, _POLITE)
+        polite = {i for start, end, _ in matches for i in range(start, end)}
+        kept = tuple(w for i, w in enumerate(words) if i not in polite)
     while len(kept) > 1 and kept[0] in _FILLERS:
         kept = kept[1:]
     return kept
@@ -58,7 +66,7 @@ def _entries(values: dict[str, str]) -> dict[str, str]:
     return {phrase: value for value, text in values.items() for phrase in _words(text)}
 
 
-def _table(entries: dict[str, str]) -> dict[tuple[str, ...], str]:
+def _table(entries: dict[str, str]) -> PhraseTable:
     """A phrase table compared as :func:`answer_words`; two phrases that become the
     same words with different meanings are a mistake in the table, caught here."""
     table: dict[tuple[str, ...], str] = {}
@@ -69,7 +77,7 @@ def _table(entries: dict[str, str]) -> dict[tuple[str, ...], str]:
         if table.get(words, value) != value:
             raise ValueError(f"answer table: {text!r} means both {table[words]!r} and {value!r}")
         table[words] = value
-    return table
+    return PhraseTable(table)
 
 
 _YES_NO = _table(
@@ -170,6 +178,7 @@ _SCALE = _table(
 _NEGATIONS = set(
     _words("not | no | didnt | wasnt | isnt | dont | doesnt | never | hardly | ddim | dim | nid | na")
 )
+_NEGATIVE = re.compile(r"^[-−]\s*\d")
 _OUT_OF = re.compile(r"^\s*(\d+)\s*(?:/|out of|outof|allan o|o)\s*(\d+)\b")
 _OUT_OF_WORDS = phrase_table(dict.fromkeys(_words("out of five | out of 5 | allan o bump | allan o 5"), "x"))
 
@@ -184,7 +193,10 @@ _CHOICE_FILLERS = set(_words("option | number | no | answer | rhif | opsiwn | at
 def parse_yes_no(text: str, language: str = "en") -> str | None:
     """'yes', 'no' or None. A reply that starts with a yes or no word counts,
     unless it also holds the opposite ("yes and no")."""
-    words = answer_words(text)
+    return _yes_no(answer_words(text))
+
+
+def _yes_no(words: tuple[str, ...]) -> str | None:
     if not words:
         return None
     if words in _YES_NO:
@@ -199,18 +211,28 @@ def parse_yes_no(text: str, language: str = "en") -> str | None:
 
 def parse_scale(text: str, language: str = "en") -> str | None:
     """'1'..'5' from digits, "4/5", words, phrases or smileys; None when unclear or out of range."""
+    return _scale(text, None)
+
+
+def _scale(text: str, words: tuple[str, ...] | None) -> str | None:
+    """:func:`parse_scale`; ``words`` is answer_words(text) when already worked out."""
     light = normalise_light(text)
-    if re.match(r"^[-−]\s*\d", light):
+    if _NEGATIVE.match(light):
         return None  # "-1" is not 1
     out_of = _OUT_OF.match(light)
     if out_of:
         score, top = int(out_of.group(1)), int(out_of.group(2))
         return str(score) if top == 5 and 1 <= score <= 5 else None
-    words = answer_words(text)
+    if words is None:
+        words = answer_words(text)
     if not words:
         return None
     matches, used = find_phrases(words, _OUT_OF_WORDS)
-    words = tuple(w for w, u in zip(words, used, strict=True) if not u)
+    if matches:
+        words = tuple(w for w, u in zip(words, used, strict=True) if not u)
+    whole = _SCALE.get(words)
+    if whole is not None:  # the whole reply is one phrase: what the longest-first search finds
+        return None if whole in ("unsure", "") else whole
     matches, used = find_phrases(words, _SCALE)
     leftovers = [w for w, u in zip(words, used, strict=True) if not u]
     if any(w.isdigit() or w in _NEGATIONS for w in leftovers):
@@ -226,25 +248,23 @@ def normalise_light(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _option_names(option: FlowOption) -> Iterable[tuple[str, ...]]:
-    # Compared as the reply is (answer_words), so "Yn syth" matches "yn syth" and "syth".
-    yield answer_words(option.key.replace("_", " "))
-    for _, _, _, label in each_text(option.label):
-        yield answer_words(label)
-    for synonym in option.synonyms:
-        yield answer_words(synonym)
+def option_names(option: FlowOption) -> tuple[tuple[str, ...], ...]:
+    """Every name an option answers to, compared as the reply is (answer_words), so
+    "Yn syth" matches "yn syth" and "syth": its key, labels (any language or
+    variant) and synonyms. The flow loader works these out once per option."""
+    names = [answer_words(option.key.replace("_", " "))]
+    names.extend(answer_words(label) for _, _, _, label in each_text(option.label))
+    names.extend(answer_words(synonym) for synonym in option.synonyms)
+    return tuple(names)
 
 
-def parse_choice(text: str, options: Iterable[FlowOption], language: str = "en") -> str | None:
-    """An option's key, by its number (1-based), key, label (any language or variant) or synonym."""
-    options = tuple(options)
-    words = answer_words(text)
-    if not words or not options:
-        return None
-    numbers = [w for w in words if w.isdigit()]
-    if len(numbers) == 1 and all(w.isdigit() or w in _CHOICE_FILLERS for w in words):
-        index = int(numbers[0])
-        return options[index - 1].key if 1 <= index <= len(options) else None
+def _option_names(option: FlowOption) -> tuple[tuple[str, ...], ...]:
+    names = getattr(option, "names", None)
+    return names if names is not None else option_names(option)
+
+
+def choice_table(options: Iterable[FlowOption]) -> PhraseTable:
+    """Name -> option key for a choice; a name two options share can't decide, so it is left out."""
     table: dict[tuple[str, ...], str] = {}
     ambiguous: set[tuple[str, ...]] = set()
     for option in options:
@@ -254,6 +274,28 @@ def parse_choice(text: str, options: Iterable[FlowOption], language: str = "en")
             table.setdefault(name, option.key)
     for name in ambiguous:
         table.pop(name, None)
+    return PhraseTable(table)
+
+
+def parse_choice(
+    text: str, options: Iterable[FlowOption], language: str = "en", table: PhraseTable | None = None
+) -> str | None:
+    """An option's key, by its number (1-based), key, label (any language or variant) or synonym.
+
+    ``table`` is :func:`choice_table` of ``options``, when it was worked out already.
+    """
+    return _choice(answer_words(text), tuple(options), table)
+
+
+def _choice(words: tuple[str, ...], options: tuple[FlowOption, ...], table: PhraseTable | None) -> str | None:
+    if not words or not options:
+        return None
+    numbers = [w for w in words if w.isdigit()]
+    if len(numbers) == 1 and all(w.isdigit() or w in _CHOICE_FILLERS for w in words):
+        index = int(numbers[0])
+        return options[index - 1].key if 1 <= index <= len(options) else None
+    if table is None:
+        table = choice_table(options)
     if words in table:
         return table[words]
     matches, used = find_phrases(words, table)
@@ -263,9 +305,12 @@ def parse_choice(text: str, options: Iterable[FlowOption], language: str = "en")
     return keys.pop() if len(keys) == 1 else None
 
 
+_DIGITS = re.compile(r"(?<![\w.])-?\d+(?![\w.])")
+
+
 def parse_number(text: str, min: int | None = None, max: int | None = None) -> str | None:
     """A whole number in range, from digits or number words ("about 3", "three")."""
-    found = [int(n) for n in re.findall(r"(?<![\w.])-?\d+(?![\w.])", text)]
+    found = [int(n) for n in _DIGITS.findall(text)]
     if not found:
         found = [_NUMBER_WORDS[w] for w in tokens(text) if w in _NUMBER_WORDS]
     if len(found) != 1:
@@ -280,26 +325,32 @@ def parse_free_text(text: str) -> str | None:
     return text.strip() or None
 
 
-def parse_answer(node: Node, text: str, audience: Audience) -> str | None:
-    """The value to store for this reply to ``node``, or None when not understood."""
-    language = audience.language
-    if node.answer_type == "yes_no":
-        return parse_yes_no(text, language)
-    if node.answer_type == "scale":
-        # The flow's own labels only help when the usual words didn't.
-        return parse_scale(text, language) or (
-            parse_choice(text, node.options, language) if node.options else None
-        )
-    if node.answer_type == "choice":
-        return parse_choice(text, node.options, language)
-    if node.answer_type == "number":
+def parse_answer(node: Node, text: str, audience: Audience, normalised: str | None = None) -> str | None:
+    """The value to store for this reply to ``node``, or None when not understood.
+
+    ``normalised`` is normalise(text), when the caller has it already.
+    """
+    answer_type = node.answer_type
+    if answer_type in ("yes_no", "scale", "choice"):
+        words = _answer_words(tuple((normalise(text) if normalised is None else normalised).split()))
+        if answer_type == "yes_no":
+            return _yes_no(words)
+        if answer_type == "scale":
+            # The flow's own labels only help when the usual words didn't.
+            return _scale(text, words) or (
+                _choice(words, node.options, node.choice_table) if node.options else None
+            )
+        return _choice(words, node.options, node.choice_table)
+    if answer_type == "number":
         return parse_number(text, node.min, node.max)
     return parse_free_text(text)
 
 
 __all__ = [
     "answer_words",
+    "choice_table",
     "normalise",
+    "option_names",
     "parse_answer",
     "parse_choice",
     "parse_free_text",

@@ -58,17 +58,23 @@ _POLITE_END = (
 
 def match_command(text: str) -> Command | None:
     """The command this whole message is, or None if it is an answer."""
-    words = normalise(text)
+    return match_normalised(normalise(text))
+
+
+def match_normalised(words: str) -> Command | None:
+    """:func:`match_command` for a message already put through normalise()."""
     for _ in range(3):  # peel up to three layers: "please stop now thanks"
         if words in _LOOKUP:
             return _LOOKUP[words]
         stripped = words
-        for start in _POLITE_START:
-            if stripped.startswith(start):
-                stripped = stripped[len(start) :]
-        for end in _POLITE_END:
-            if stripped.endswith(end):
-                stripped = stripped[: -len(end)]
+        if stripped.startswith(_POLITE_START):
+            for start in _POLITE_START:
+                if stripped.startswith(start):
+                    stripped = stripped[len(start) :]
+        if stripped.endswith(_POLITE_END):
+            for end in _POLITE_END:
+                if stripped.endswith(end):
+                    stripped = stripped[: -len(end)]
         if stripped == words:
             break
         words = stripped

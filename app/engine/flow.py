@@ -17,9 +17,20 @@ from typing import Any, Literal
 
 import yaml
 
+from app.engine.answers import choice_table, option_names
 from app.engine.easy_read import EASY_READ_LIMIT, long_sentences
-from app.engine.types import ANSWER_TYPES, CHANNELS, LANGUAGES, RECORDS, VARIANTS
-from app.engine.wording import PLACEHOLDERS, Wording, each_text, has_text, normalise_wording, placeholders
+from app.engine.normalise import PhraseTable
+from app.engine.types import ANSWER_TYPES, CHANNELS, LANGUAGES, RECORDS, VARIANTS, Audience
+from app.engine.wording import (
+    PLACEHOLDERS,
+    Wording,
+    each_text,
+    guidance,
+    has_text,
+    normalise_wording,
+    pick,
+    placeholders,
+)
 
 Next = str | dict[str, str] | None
 
@@ -63,6 +74,11 @@ class FlowOption:
     key: str
     label: Wording
     synonyms: tuple[str, ...] = ()
+    # Worked out once: every name the option answers to, as answers.answer_words compares them.
+    names: tuple[tuple[str, ...], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", option_names(self))
 
 
 @dataclass(frozen=True)
@@ -79,6 +95,36 @@ class Node:
     records: str | None = None
     min: int | None = None
     max: int | None = None
+    # Worked out once: a choice's name -> key table (answers.choice_table), and the wording
+    # already picked for each audience (see said); neither is part of the node's value.
+    choice_table: PhraseTable = field(init=False, repr=False, compare=False)
+    _said: dict[tuple[object, ...], Any] = field(init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "choice_table", choice_table(self.options))
+
+    def said(self, part: str | int, audience: Audience) -> str | None:
+        """This node's wording for the audience, before {placeholders} are filled; remembered.
+
+        ``part`` is "wording", "reask", "guidance" (None when there is none) or an
+        option's index (its label).
+        """
+        key = (part, audience.variant, audience.channel, audience.language)
+        try:
+            return self._said[key]
+        except KeyError:
+            pass
+        if part == "guidance":
+            text = guidance(self.wording, audience)
+        elif part == "reask":
+            text = pick(self.reask, audience)
+        elif part == "wording":
+            text = pick(self.wording, audience)
+        else:
+            text = pick(self.options[part].label, audience)  # type: ignore[index]
+        if len(self._said) < 1000:  # one entry per part and audience kind: a handful in practice
+            self._said[key] = text
+        return text
 
     def next_for(self, value: str | None) -> str | None:
         """Where an answer goes: the map's entry for the value, else its default."""

@@ -431,9 +431,19 @@ def phrase(
     return phrase_for(key, Audience(variant=variant, channel=channel, language=language), **values)
 
 
+# The phrase picked for (key, variant, channel, language): the phrases are fixed, so each
+# is chosen once. A handful of entries per key in practice; bounded all the same.
+_PICKED: dict[tuple[str, str, str, str], str] = {}
+
+
 def phrase_for(key: str, audience: Audience, **values: object) -> str:
-    # A phrase's `peer` wording is said to the person by the peer reviewer (not guidance).
-    text = pick(PHRASES[key], audience, peer_says=True)
+    where = (key, audience.variant, audience.channel, audience.language)
+    text = _PICKED.get(where)
+    if text is None:
+        # A phrase's `peer` wording is said to the person by the peer reviewer (not guidance).
+        text = pick(PHRASES[key], audience, peer_says=True)
+        if len(_PICKED) < 10_000:
+            _PICKED[where] = text
     for name, value in values.items():
         text = text.replace("{" + name + "}", str(value))
     return text

@@ -8,15 +8,16 @@ the same input always gives the same output.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from app.engine.answers import parse_answer
-from app.engine.commands import match_command
+from app.engine.commands import match_normalised
 from app.engine.flow import Flow, Node
 from app.engine.normalise import normalise
 from app.engine.phrases import phrase_for
 from app.engine.types import Audience, Event, Option, Prompt, Result, Settings, State, Step, utc_iso
-from app.engine.wording import Wording, fill, guidance, pick
+from app.engine.wording import fill
 
 DEFAULT_SETTINGS = Settings()
 # Channels without buttons: a choice question lists its options in the words.
@@ -74,7 +75,19 @@ def _copy(flow: Flow, state: State) -> State:
         raise ValueError(
             f"state waits at '{state.node}', which flow '{flow.id}' v{flow.version} does not have"
         )
-    return State.from_dict(state.to_dict())
+    # Only what a step changes is copied: history and answers. The audience is frozen
+    # (and never changed by the engine), so the new state shares it.
+    return State(
+        flow_id=state.flow_id,
+        flow_version=state.flow_version,
+        audience=state.audience,
+        status=state.status,
+        node=state.node,
+        reasks=state.reasks,
+        history=list(state.history),
+        answers=dict(state.answers),
+        last_activity=state.last_activity,
+    )
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -127,7 +140,8 @@ class _Run:
 
     def reply(self, text: str) -> None:
         node = self.flow.nodes[self.state.node]  # type: ignore[index]
-        command = match_command(text)
+        normalised = normalise(text)
+        command = match_normalised(normalised)
         if command == "stop":
             self.notice("goodbye")
             self.events.append(Event(kind="opted_out", node=node.id))
@@ -153,10 +167,10 @@ class _Run:
             self.notice("callback")
             self.prompt(self.question(node, kind="ask"))
         else:
-            self.answer(node, text)
+            self.answer(node, text, normalised)
 
-    def answer(self, node: Node, text: str) -> None:
-        value = parse_answer(node, text, self.audience)
+    def answer(self, node: Node, text: str, normalised: str | None = None) -> None:
+        value = parse_answer(node, text, self.audience, normalised)
         if value is not None:
             self.store(node, text, value)
             self.go_to(node.next_for(value))
@@ -204,39 +218,67 @@ class _Run:
     def phrase_prompt(self, key: str, node_id: str, kind: str) -> Prompt:
         return Prompt(node=node_id, text=phrase_for(key, self.audience), kind=kind)  # type: ignore[arg-type]
 
-    def words(self, wording: Wording) -> str:
-        return fill(pick(wording, self.audience), self.audience.fields, self.audience.language)
+    def words(self, node: Node, part: str | int = "wording") -> str:
+        """The node's wording (or re-ask, or option label) for this person, filled in."""
+        text = node.said(part, self.audience) or ""
+        return fill(text, self.audience.fields, self.audience.language)
 
     def peer_guidance(self, node: Node) -> str | None:
         if self.audience.channel != "peer":
             return None
-        found = guidance(node.wording, self.audience)
+        found = node.said("guidance", self.audience)
         return fill(found, self.audience.fields, self.audience.language) if found else None
 
     def message(self, node: Node) -> Prompt:
+        return self.remembered(node, "message", lambda: self.make_message(node))
+
+    def make_message(self, node: Node) -> Prompt:
         return Prompt(
             node=node.id,
-            text=self.words(node.wording),
+            text=self.words(node),
             kind="say",
             picture=node.picture,
             guidance=self.peer_guidance(node),
         )
 
+    def personal(self, node: Node) -> bool:
+        """Whether this node's wording for this kind of audience has {placeholders} to fill
+        with the person's details; worked out once per node and kind of audience."""
+        audience = self.audience
+        key = ("personal", audience.variant, audience.channel, audience.language)
+        found = node._said.get(key)
+        if found is None:
+            parts: list[str | int] = ["wording", "guidance", *range(len(node.options))]
+            if node.reask:
+                parts.append("reask")
+            found = any("{" in (node.said(part, audience) or "") for part in parts)
+            node._said[key] = found
+        return found
+
+    def remembered(self, node: Node, what: str, make: Callable[[], Prompt]) -> Prompt:
+        """A prompt that depends only on the node and the kind of audience (not the
+        person's details, not their reply) is made once and shared: prompts are frozen."""
+        audience = self.audience
+        key = (what, audience.variant, audience.channel, audience.language)
+        found = node._said.get(key)  # only ever stored for wording without placeholders
+        if found is None:
+            found = make()
+            if not self.personal(node) and len(node._said) < 1000:
+                node._said[key] = found
+        return found
+
     def question(self, node: Node, kind: str) -> Prompt:
-        options = self.options(node)
-        lines: list[str] = []
-        if node.answer_type == "choice" and self.audience.channel in _NO_BUTTONS:
-            lines = [
-                phrase_for("option_line", self.audience, number=number, label=option.label)
-                for number, option in enumerate(options, start=1)
-            ]
+        return self.remembered(node, f"question {kind}", lambda: self.make_question(node, kind))
+
+    def make_question(self, node: Node, kind: str) -> Prompt:
+        options, lines = self.choices(node)
         if kind == "reask":
             if node.reask:
-                text = "\n".join([self.words(node.reask), *lines])
+                text = "\n".join([self.words(node, "reask"), *lines])
             elif self.audience.channel in _THREADED:
                 text = f"{_sentence(phrase_for('reask', self.audience))} {self.hint(node)}"
             else:
-                asked = f"{phrase_for('reask', self.audience)} {self.words(node.wording)}"
+                asked = f"{phrase_for('reask', self.audience)} {self.words(node)}"
                 hint = self.hint(node)
                 if normalise(hint) in normalise(asked):
                     text = "\n".join([asked, *lines])  # the flow's wording already says how to reply
@@ -245,7 +287,7 @@ class _Run:
                 else:
                     text = f"{_sentence(asked)} {hint}"
         else:
-            text = "\n".join([self.words(node.wording), *lines])
+            text = "\n".join([self.words(node), *lines])
         return Prompt(
             node=node.id,
             text=text,
@@ -256,6 +298,28 @@ class _Run:
             guidance=self.peer_guidance(node),
         )
 
+    def choices(self, node: Node) -> tuple[tuple[Option, ...], tuple[str, ...]]:
+        """The options to offer and, on channels without buttons, their numbered lines.
+
+        Worked out once per node and kind of audience when no label has {placeholders}.
+        """
+        audience = self.audience
+        key = ("choices", audience.variant, audience.channel, audience.language)
+        found = node._said.get(key)
+        if found is not None:
+            return found
+        options = self.options(node)
+        lines: tuple[str, ...] = ()
+        if node.answer_type == "choice" and audience.channel in _NO_BUTTONS:
+            lines = tuple(
+                phrase_for("option_line", audience, number=number, label=option.label)
+                for number, option in enumerate(options, start=1)
+            )
+        personal = any("{" in (node.said(index, audience) or "") for index in range(len(node.options)))
+        if not personal and len(node._said) < 1000:
+            node._said[key] = (options, lines)
+        return options, lines
+
     def options(self, node: Node) -> tuple[Option, ...]:
         """The answers to offer as buttons, in the person's language and variant."""
         if node.answer_type == "yes_no":
@@ -264,13 +328,19 @@ class _Run:
                 Option("no", phrase_for("no", self.audience)),
             )
         if node.answer_type == "scale":
-            labels = {option.key: self.words(option.label) for option in node.options if option.label}
+            labels = {
+                option.key: self.words(node, index)
+                for index, option in enumerate(node.options)
+                if option.label
+            }
             return tuple(
                 Option(key, labels.get(key) or phrase_for(f"scale_{key}", self.audience))
                 for key in ("1", "2", "3", "4", "5")
             )
         if node.answer_type == "choice":
-            return tuple(Option(option.key, self.words(option.label)) for option in node.options)
+            return tuple(
+                Option(option.key, self.words(node, index)) for index, option in enumerate(node.options)
+            )
         return ()
 
     def hint(self, node: Node) -> str:

@@ -7,9 +7,9 @@ store it on the conversation row.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 AnswerType = Literal["yes_no", "choice", "scale", "free_text", "number"]
 ANSWER_TYPES: tuple[str, ...] = ("yes_no", "choice", "scale", "free_text", "number")
@@ -18,8 +18,28 @@ CHANNELS: tuple[str, ...] = ("sms", "voice", "telegram", "web", "peer")
 LANGUAGES: tuple[str, ...] = ("en", "cy")
 RECORDS: tuple[str, ...] = ("consent_taking_part", "consent_quotes", "hear_back", "hear_back_channel")
 
+_T = TypeVar("_T")
+
 # How a conversation can be: waiting for an answer, or ended for a reason.
 Status = Literal["active", "completed", "opted_out", "expired", "loop_guard"]
+
+
+def _quick_init(cls: type[_T]) -> type[_T]:
+    """Give a frozen dataclass an __init__ that sets its fields straight into the instance
+    dict instead of one object.__setattr__ call a field: the same fields, order, defaults
+    and result, at a fraction of the cost. For the small types made several times a step."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    defaults = {f"_default_{f.name}": f.default for f in fields(cls) if f.default is not MISSING}  # type: ignore[arg-type]
+    if any(f.default_factory is not MISSING for f in fields(cls)) or hasattr(cls, "__post_init__"):  # type: ignore[arg-type]
+        raise TypeError(f"{cls.__name__}: _quick_init handles plain fields only")
+    params = ", ".join(f"{n}=_default_{n}" if f"_default_{n}" in defaults else n for n in names)
+    body = "\n".join(f"    d[{n!r}] = {n}" for n in names)
+    namespace: dict[str, Any] = {}
+    exec(f"def __init__(self, {params}):\n    d = self.__dict__\n{body}\n", defaults, namespace)  # nosec B102
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
 
 
 @dataclass(frozen=True)
@@ -33,6 +53,7 @@ class Audience:
     fields: dict[str, str] = field(default_factory=dict)
 
 
+@_quick_init
 @dataclass(frozen=True)
 class Option:
     """One answer offered on screen or keyboard: key is what gets stored."""
@@ -41,6 +62,7 @@ class Option:
     label: str
 
 
+@_quick_init
 @dataclass(frozen=True)
 class Prompt:
     """One message for the person, already in their wording.
@@ -67,6 +89,7 @@ class Prompt:
         return cls(**data)
 
 
+@_quick_init
 @dataclass(frozen=True)
 class Result:
     """One answer as it will be stored: category (value) apart from route (next)."""
@@ -80,6 +103,7 @@ class Result:
     records: str | None = None  # see RECORDS
 
 
+@_quick_init
 @dataclass(frozen=True)
 class Event:
     """Something for the services to carry out. The engine never acts itself.
@@ -135,6 +159,7 @@ class Settings:
     max_steps: int = 100  # loop guard: nodes visited in one start/resume
 
 
+@_quick_init
 @dataclass(frozen=True)
 class Step:
     """What start/resume return: the new state and the events to carry out."""

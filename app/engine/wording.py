@@ -10,6 +10,7 @@ shape: all keys are kept, plain strings become ``{"standard": text}``, so
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -174,31 +175,61 @@ def fill(text: str, fields: dict[str, str] | None, language: str = "en") -> str:
     if "{" not in text:
         return text
     fields = fields or {}
-    stand_ins = _STAND_INS.get(language, _STAND_INS["en"])
+    parts: list[str] = []
+    for literal, name, before, sentence_start in _template(text):
+        parts.append(literal)
+        if name is not None:
+            parts.append(_value_for(name, before, sentence_start, fields, language))
+    return _tidy("".join(parts))
 
-    def value_for(match: re.Match[str]) -> str:
-        name = match.group(1).strip()
-        value = str(fields.get(name) or "").strip()
+
+@functools.lru_cache(maxsize=1024)
+def _template(text: str) -> tuple[tuple[str, str | None, str, bool], ...]:
+    """``text`` split at its placeholders, once per text: (literal before, name, the text
+    before the placeholder without trailing spaces, whether it starts a sentence); the
+    last part has no name. Wording is fixed (flows and phrases), so this is a handful."""
+    parts: list[tuple[str, str | None, str, bool]] = []
+    end = 0
+    for match in _PLACEHOLDER.finditer(text):
         before = text[: match.start()].rstrip(" \t")
         sentence_start = not before or before[-1] in ".!?\n"
-        if not value and language == "cy" and name in stand_ins:
-            return _welsh_article(stand_ins[name], before, sentence_start)
-        value = value or stand_ins.get(name, "")
-        if not value:
-            return _GAP_AT_START if sentence_start else ""
-        return value[0].upper() + value[1:] if sentence_start else value
+        parts.append((text[end : match.start()], match.group(1).strip(), before, sentence_start))
+        end = match.end()
+    parts.append((text[end:], None, "", False))
+    return tuple(parts)
 
-    filled = _PLACEHOLDER.sub(value_for, text)
-    filled = re.sub(r"[ \t]*" + _JOIN, "", filled)
-    # Tidy what a left-out name leaves behind: "Hello ." / "Hi , thanks" / "{first_name}, thank you".
-    filled = re.sub(_GAP_AT_START + r"[ \t]*[,;:]?[ \t]*(\w?)", lambda m: m.group(1).upper(), filled)
-    filled = re.sub(r"[ \t]+([.,!?;:])", r"\1", filled)
-    filled = re.sub(r"([,;:])(?=[.,!?;:])", "", filled)
-    filled = re.sub(r"[ \t]{2,}", " ", filled)
+
+def _value_for(name: str, before: str, sentence_start: bool, fields: dict[str, str], language: str) -> str:
+    stand_ins = _STAND_INS.get(language, _STAND_INS["en"])
+    value = str(fields.get(name) or "").strip()
+    if not value and language == "cy" and name in stand_ins:
+        return _welsh_article(stand_ins[name], before, sentence_start)
+    value = value or stand_ins.get(name, "")
+    if not value:
+        return _GAP_AT_START if sentence_start else ""
+    return value[0].upper() + value[1:] if sentence_start else value
+
+
+_JOINED = re.compile(r"[ \t]*" + _JOIN)
+_SPACE_BEFORE_STOP = re.compile(r"[ \t]+([.,!?;:])")
+_DOUBLE_STOP = re.compile(r"([,;:])(?=[.,!?;:])")
+_SPACES = re.compile(r"[ \t]{2,}")
+
+
+def _tidy(filled: str) -> str:
+    if _JOIN in filled:
+        filled = _JOINED.sub("", filled)
+    if _GAP_AT_START in filled:
+        # Tidy what a left-out name leaves behind: "Hello ." / "Hi , thanks" / "{first_name}, thank you".
+        filled = _GAP.sub(lambda m: m.group(1).upper(), filled)
+    filled = _SPACE_BEFORE_STOP.sub(r"\1", filled)
+    filled = _DOUBLE_STOP.sub("", filled)
+    filled = _SPACES.sub(" ", filled)
     return filled.strip(" \t")
 
 
 _GAP_AT_START = "\x00"
+_GAP = re.compile(_GAP_AT_START + r"[ \t]*[,;:]?[ \t]*(\w?)")
 
 
 __all__ = [
