@@ -16,20 +16,21 @@ be approved.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session, joinedload
 
 from app.engine.easy_read import long_sentences
-from app.engine.segments import count_segments, to_gsm7
+from app.engine.segments import SegmentCount, count_segments, to_gsm7
 from app.engine.types import Audience
 from app.engine.wording import has_text, normalise_wording, pick
 from app.models import Action, ActionResponse, FeedbackMessage, Participant, Response, Review
 from app.services.feedback.actions import review_actions
-from app.services.feedback.eligibility import verdict
+from app.services.feedback.eligibility import suppressed_lookups, verdict
 from app.services.feedback.wording import picture_for, words
 from app.services.runtime import Runtime
 
@@ -97,7 +98,14 @@ def their_actions(
             .where(Response.participant_id == participant.id)
         )
     )
-    ref = participant.audit_ref.upper()
+    return choose_actions(actions, themes, answered, participant.audit_ref)
+
+
+def choose_actions(
+    actions: list[Action], themes: set[str], answered: set[int], audit_ref: str
+) -> tuple[list[Action], str]:
+    """:func:`their_actions` from what was already read: their themes, the actions their answers prompted."""
+    ref = audit_ref.upper()
     mine = [
         a for a in actions if a.id in answered or ref in (a.audit_refs or []) or themes & set(a.themes or [])
     ]
@@ -208,13 +216,31 @@ def _sms(who: Who, items: list[Item], greeting: str, intro: str) -> str:
         [intro, more],
     ]
     for parts in candidates:
-        text = to_gsm7(" ".join(p for p in parts if p))
+        text = _gsm7(" ".join(p for p in parts if p))
         if not has_errors(check("sms", variant, lang, text, [])):
             return text
-    return to_gsm7(" ".join(candidates[-1]))  # too long even so: its problems say why
+    return _gsm7(" ".join(candidates[-1]))  # too long even so: its problems say why
 
 
 # -- the checks ---------------------------------------------------------------------------
+
+# Pure functions of one text, asked many times a draft (each SMS candidate, then the chosen
+# body again) and with the same action and closing blocks for thousands of people.
+
+
+@functools.lru_cache(maxsize=4096)
+def _gsm7(text: str) -> str:
+    return to_gsm7(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _segments(text: str) -> SegmentCount:
+    return count_segments(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _long_sentences(text: str) -> tuple[str, ...]:
+    return tuple(long_sentences(text))
 
 
 def _problem(level: str, text: str) -> dict[str, str]:
@@ -229,7 +255,7 @@ def check(
     if channel in ("sms", "telegram", "voice") and not (body or "").strip():
         problems.append(_problem("error", f"The {channel} message is empty."))
     if channel == "sms" and body:
-        count = count_segments(to_gsm7(body))
+        count = _segments(_gsm7(body))
         if count.segments > SMS_MAX_SEGMENTS:
             problems.append(
                 _problem(
@@ -242,7 +268,7 @@ def check(
             problems.append(_problem("warning", "The text has no link to the full version."))
     if variant == "easy_read":
         texts = [body or "", *(str(b.get("text") or "") for b in blocks)]
-        for sentence in (s for text in texts for s in long_sentences(text)):
+        for sentence in (s for text in texts for s in _long_sentences(text)):
             problems.append(
                 _problem("error", f"Easy read: this sentence has more than 15 words: {sentence!r}")
             )
@@ -267,20 +293,107 @@ def feedback_link(rt: Runtime, token: str) -> str:
     return f"{rt.config['PUBLIC_BASE_URL']}/f/{token}"
 
 
+@dataclass
+class _Known:
+    """Everything drafting needs about a review's people, read in a few set-based queries."""
+
+    rows: dict[int, FeedbackMessage]  # this round's messages, by participant
+    themes: dict[int, set[str]]  # the themes of each person's answers (not skipped)
+    answered: dict[int, set[int]]  # the actions each person's answers prompted
+    suppressed: set[str]  # their numbers' lookups on the opt-out list now
+    # The same actions read in the same language and variant give the same items: made once.
+    items: dict[tuple[tuple[int, ...], str, str], tuple[list[Item], list[dict[str, str]]]] = field(
+        default_factory=dict
+    )
+
+
+def _know(session: Session, review_id: int, round_: int, people: list[Participant]) -> _Known:
+    in_review = Participant.review_id == review_id
+    rows = {
+        row.participant_id: row
+        for row in session.scalars(
+            select(FeedbackMessage).where(
+                FeedbackMessage.review_id == review_id, FeedbackMessage.round == round_
+            )
+        )
+    }
+    themes: dict[int, set[str]] = {}
+    for participant_id, theme in session.execute(
+        select(Response.participant_id, Response.theme)
+        .join(Participant, Participant.id == Response.participant_id)
+        .where(in_review, Response.theme.is_not(None), Response.skipped.is_(False))
+        .distinct()
+    ):
+        themes.setdefault(participant_id, set()).add(theme)
+    answered: dict[int, set[int]] = {}
+    for participant_id, action_id in session.execute(
+        select(Response.participant_id, ActionResponse.action_id)
+        .join(Response, Response.id == ActionResponse.response_id)
+        .join(Participant, Participant.id == Response.participant_id)
+        .where(in_review)
+        .distinct()
+    ):
+        answered.setdefault(participant_id, set()).add(action_id)
+    suppressed = suppressed_lookups(session, (p.phone_lookup for p in people))
+    return _Known(rows, themes, answered, suppressed)
+
+
 def draft_review(rt: Runtime, review_id: int, *, new_round: bool = False) -> list[DraftLine]:
-    """Draft (or redraft) each eligible participant's message; staff edits are kept."""
+    """Draft (or redraft) each eligible participant's message; staff edits are kept.
+
+    Everything is read before the loop (the people with their audit refs, this
+    round's messages, their themes and linked answers, the opt-out list), new
+    drafts are inserted in one batch and redrafts flushed together: a handful
+    of statements however many people there are.
+    """
     lines: list[DraftLine] = []
     with rt.db.writing() as session:
         review = session.get(Review, review_id)
         if review is None:
             raise ValueError(f"There is no review {review_id}.")
+        council = review.council.name
         actions = review_actions(session, review_id)
         round_ = current_round(session, review_id) + (1 if new_round else 0)
-        people = session.scalars(
-            select(Participant).where(Participant.review_id == review_id).order_by(Participant.id)
-        ).all()
+        people = list(
+            session.scalars(
+                select(Participant)
+                .options(joinedload(Participant.audit_record))
+                .where(Participant.review_id == review_id)
+                .order_by(Participant.id)
+            ).all()
+        )
+        known = _know(session, review_id, round_, people)
+        inserts: list[dict[str, Any]] = []
+        waiting: list[tuple[int, int, str, int]] = []  # (line index, participant id, channel, errors)
         for participant in people:
-            lines.append(_draft_one(session, rt, review, participant, actions, round_))
+            line = _draft_one(session, rt, review, council, participant, actions, round_, known, inserts)
+            if line is None:  # a new row, inserted below: its id is known then
+                new = inserts[-1]
+                errors = sum(1 for p in new["problems"] if p["level"] == "error")
+                waiting.append((len(lines), participant.id, new["channel"], errors))
+                lines.append(DraftLine(participant.id, participant.audit_ref, new["channel"], "drafted"))
+            else:
+                lines.append(line)
+        if inserts:
+            session.execute(insert(FeedbackMessage), inserts)
+            ids = dict(
+                session.execute(
+                    select(FeedbackMessage.participant_id, FeedbackMessage.id).where(
+                        FeedbackMessage.review_id == review.id, FeedbackMessage.round == round_
+                    )
+                ).all()
+            )
+            for index, participant_id, channel, errors in waiting:
+                lines[index] = DraftLine(
+                    participant_id,
+                    lines[index].audit_ref,
+                    channel,
+                    "drafted",
+                    None,
+                    ids[participant_id],
+                    errors,
+                )
+        session.flush()
     return lines
 
 
@@ -288,18 +401,17 @@ def _draft_one(
     session: Session,
     rt: Runtime,
     review: Review,
+    council: str,
     participant: Participant,
     actions: list[Action],
     round_: int,
-) -> DraftLine:
-    row = session.scalar(
-        select(FeedbackMessage).where(
-            FeedbackMessage.review_id == review.id,
-            FeedbackMessage.round == round_,
-            FeedbackMessage.participant_id == participant.id,
-        )
-    )
-    ruling = verdict(session, participant)
+    known: _Known,
+    inserts: list[dict[str, Any]],
+) -> DraftLine | None:
+    """One person's draft: an existing row is changed in place; a new one is appended to ``inserts``
+    (and None returned, its line made once its id is known)."""
+    row = known.rows.get(participant.id)
+    ruling = verdict(session, participant, known.suppressed)
     line = DraftLine(participant.id, participant.audit_ref, ruling.channel, "skipped", ruling.reason)
     if row is not None and row.status not in (*EDITABLE, "not_sent"):
         return DraftLine(participant.id, participant.audit_ref, row.channel, row.status, row.reason, row.id)
@@ -316,12 +428,20 @@ def _draft_one(
         return DraftLine(
             participant.id, participant.audit_ref, row.channel, "kept", "edited by staff", row.id
         )
-    chosen, basis = their_actions(session, participant, actions)
-    items, notes = items_for(chosen, participant.language, participant.variant)
+    chosen, basis = choose_actions(
+        actions,
+        known.themes.get(participant.id, set()),
+        known.answered.get(participant.id, set()),
+        participant.audit_ref,
+    )
+    key = (tuple(a.id for a in chosen), participant.language, participant.variant)
+    if key not in known.items:
+        known.items[key] = items_for(chosen, participant.language, participant.variant)
+    items, notes = known.items[key][0], [dict(note) for note in known.items[key][1]]
     token = row.token if row is not None else secrets.token_urlsafe(12)
     who = Who(
         first_name=participant.first_name,
-        council=review.council.name,
+        council=council,
         language=participant.language,
         variant=participant.variant,
         channel=ruling.channel,
@@ -329,16 +449,37 @@ def _draft_one(
         help_phone=str(rt.config["HELP_PHONE"]),
     )
     draft = compose(who, items, basis)
+    values: dict[str, Any] = {
+        "channel": ruling.channel,
+        "language": participant.language,
+        "variant": participant.variant,
+        "basis": basis,
+        "action_ids": [item.action_id for item in items],
+        "body": draft.body,
+        "blocks": draft.blocks,
+        "problems": notes + draft.problems,
+        "status": "draft",
+        "reason": None,
+        "approved_at": None,
+        "approved_by": None,
+        "edited_by": None,
+        "updated_at": rt.clock(),
+    }
     if row is None:
-        row = FeedbackMessage(review_id=review.id, round=round_, participant_id=participant.id, token=token)
-        row.created_at = rt.clock()
-        session.add(row)
-    row.channel, row.language, row.variant = ruling.channel, participant.language, participant.variant
-    row.basis, row.action_ids = basis, [item.action_id for item in items]
-    row.body, row.blocks, row.problems = draft.body, draft.blocks, notes + draft.problems
-    row.status, row.reason, row.approved_at, row.approved_by, row.edited_by = "draft", None, None, None, None
-    row.updated_at = rt.clock()
-    session.flush()
+        inserts.append(
+            {
+                "review_id": review.id,
+                "round": round_,
+                "participant_id": participant.id,
+                "token": token,
+                "created_at": rt.clock(),
+                "attempts": 0,
+                **values,
+            }
+        )
+        return None
+    for key, value in values.items():
+        setattr(row, key, value)
     errors = sum(1 for p in row.problems if p["level"] == "error")
     return DraftLine(participant.id, participant.audit_ref, row.channel, "drafted", None, row.id, errors)
 

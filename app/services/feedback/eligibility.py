@@ -9,11 +9,13 @@ do not go through it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Participant
+from app.models import Participant, Suppression
 from app.services.suppression import is_suppressed
 
 # The flow's hear_back_channel answers (flows/practice_review_experience.yaml) -> how we send.
@@ -50,8 +52,31 @@ def channel_for(participant: Participant) -> str | None:
     return _USUAL.get(participant.channel)
 
 
-def verdict(session: Session, participant: Participant) -> Verdict:
-    """May this person be sent their feedback now, and by which channel; if not, why not."""
+def suppressed_lookups(session: Session, lookups: Iterable[str | None]) -> set[str]:
+    """Of these numbers' lookups, the ones on the opt-out list now (one query per 5,000)."""
+    wanted = sorted({lookup for lookup in lookups if lookup})
+    found: set[str] = set()
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start : start + 5000]
+        found.update(
+            lookup
+            for lookup, lifted_at in session.execute(
+                select(Suppression.phone_lookup, Suppression.lifted_at).where(
+                    Suppression.phone_lookup.in_(chunk)
+                )
+            )
+            if lifted_at is None  # Suppression.active
+        )
+    return found
+
+
+def verdict(session: Session, participant: Participant, suppressed: set[str] | None = None) -> Verdict:
+    """May this person be sent their feedback now, and by which channel; if not, why not.
+
+    ``suppressed``: the opt-out list's active lookups, already read (by
+    :func:`suppressed_lookups`) for drafting many people at once; without it
+    the list is asked, as it is right before each send.
+    """
     channel = channel_for(participant)
     if participant.withdrawn_at is not None:
         return Verdict(channel, "withdrawn from the review")
@@ -68,7 +93,11 @@ def verdict(session: Session, participant: Participant) -> Verdict:
     if channel in ("sms", "voice"):
         if not participant.phone_encrypted:
             return Verdict(channel, "no phone number")
-        if is_suppressed(session, participant.phone_lookup):
+        if (
+            is_suppressed(session, participant.phone_lookup)
+            if suppressed is None
+            else bool(participant.phone_lookup) and participant.phone_lookup in suppressed
+        ):
             return Verdict(channel, "the number opted out (STOP)")
         if channel == "voice" and "no_phone_calls" in (participant.communication_needs or []):
             return Verdict(channel, "prefers not to use the telephone")

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from app.models import FeedbackMessage, Message, Participant, Review
@@ -62,36 +62,49 @@ def worker_id() -> str:
 
 
 def approve(rt: Runtime, review_id: int, by: str) -> tuple[int, list[int]]:
-    """Approve the current round's drafts that have no error; returns (approved, refused ids)."""
-    approved, refused = 0, []
+    """Approve the current round's drafts that have no error; returns (approved, refused ids).
+
+    The drafts' problems are read (and, on PostgreSQL, locked against an edit
+    meanwhile) as plain rows; the clean ones are approved by UPDATE statements
+    of up to 5,000 ids each, not row by row.
+    """
+    approved, refused, clean = 0, [], []
     with rt.db.writing() as session:
         round_ = current_round(session, review_id)
-        rows = session.scalars(
-            select(FeedbackMessage).where(
-                FeedbackMessage.review_id == review_id,
-                FeedbackMessage.round == round_,
-                FeedbackMessage.status == "draft",
-            )
+        draft = (
+            (FeedbackMessage.review_id == review_id)
+            & (FeedbackMessage.round == round_)
+            & (FeedbackMessage.status == "draft")
+        )
+        rows = session.execute(
+            select(FeedbackMessage.id, FeedbackMessage.problems)
+            .where(draft)
+            .order_by(FeedbackMessage.id)
+            .with_for_update()
         ).all()
-        for row in rows:
-            if has_errors(row.problems):
-                refused.append(row.id)
-                continue
-            row.status, row.approved_by, row.approved_at = "approved", by, rt.clock()
-            approved += 1
+        for row_id, problems in rows:
+            (refused if has_errors(problems) else clean).append(row_id)
+        now = rt.clock()
+        for start in range(0, len(clean), 5000):
+            result = session.execute(
+                update(FeedbackMessage)
+                .where(draft, FeedbackMessage.id.in_(clean[start : start + 5000]))
+                .values(status="approved", approved_by=by, approved_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            approved += result.rowcount  # type: ignore[attr-defined]
     return approved, refused
 
 
 def queue_approved(rt: Runtime, review_id: int) -> int:
     with rt.db.writing() as session:
-        rows = session.scalars(
-            select(FeedbackMessage).where(
-                FeedbackMessage.review_id == review_id, FeedbackMessage.status == "approved"
-            )
-        ).all()
-        for row in rows:
-            row.status, row.reason = "queued", None
-        return len(rows)
+        result = session.execute(
+            update(FeedbackMessage)
+            .where(FeedbackMessage.review_id == review_id, FeedbackMessage.status == "approved")
+            .values(status="queued", reason=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 # -- claim -> send -> mark ---------------------------------------------------------------

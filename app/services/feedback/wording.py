@@ -8,6 +8,8 @@ Welsh: {council} only after "Mae" or at a sentence start, as in the flows.
 
 from __future__ import annotations
 
+import functools
+
 from app.engine.types import Audience
 from app.engine.wording import Wording, fill, pick
 
@@ -142,9 +144,15 @@ THEME_PICTURES = {
 DEFAULT_PICTURE = "better.svg"
 
 
+@functools.lru_cache(maxsize=512)
+def _picked(key: str, language: str, variant: str, channel: str) -> str:
+    """WORDS is fixed, so each block's choice for an audience is made once."""
+    return pick(WORDS[key], Audience(variant=variant, channel=channel, language=language))
+
+
 def words(key: str, language: str, variant: str, channel: str = "web", **values: str) -> str:
     """One block in this person's wording, with {council}, {first_name}, {link} ... filled in."""
-    text = pick(WORDS[key], Audience(variant=variant, channel=channel, language=language))
+    text = _picked(key, language, variant, channel)
     for name in ("link", "help_phone", "number"):
         if name in values:
             text = text.replace("{" + name + "}", values[name])
