@@ -21,6 +21,9 @@ class FlowRegistry:
         self.flows_dir = Path(flows_dir)
         self.pictures_dir = Path(content_dir) / "easy_read"
         self._parsed: dict[str, Flow] = {}
+        # FlowVersion rows are content-addressed copies, never changed once stored: by id, a
+        # conversation's flow needs no query at all after the first (the YAML only on a miss).
+        self._by_version: dict[int, Flow] = {}
         self._lock = threading.Lock()
 
     def pictures(self) -> set[str]:
@@ -59,3 +62,11 @@ class FlowRegistry:
     def stored(self, row: FlowVersion) -> Flow:
         """The copy a conversation started on, whatever flows/ holds now."""
         return self._parse(row.sha256, row.source, f"{row.flow_id}.yaml")
+
+    def version(self, session: Session, version_id: int) -> Flow:
+        """The copy stored as ``version_id``: loaded and parsed once per process, then cached."""
+        flow = self._by_version.get(version_id)
+        if flow is None:
+            flow = self.stored(session.get_one(FlowVersion, version_id))
+            self._by_version[version_id] = flow
+        return flow

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.channels.base import Inbound
@@ -32,7 +32,7 @@ from app.models import Invitation, Message, Participant, Response
 from app.services.participants import find_participant
 from app.services.runtime import Runtime
 from app.services.suppression import is_suppressed, lift, phone_lookup, suppress
-from app.services.turns import current_conversation, run_turn, store_inbound
+from app.services.turns import Known, current_conversation, run_turn, store_inbound
 
 Keyword = Literal["opt_out", "opt_in", "help"]
 
@@ -124,6 +124,8 @@ def receive_text(rt: Runtime, inbound: Inbound) -> list[Prompt]:
     keyword = classify(inbound.text)
     if retry:
         return run_turn(rt, inbound).replies  # the stored reply, nothing new
+    # Looked up above: the turn stores the text against them without asking again.
+    known = Known(participant.id if participant is not None else None)
     if keyword == "opt_out":
         return _handle(rt, inbound, lambda s, m, p: _opt_out(rt, s, lookup, m, p))
     if keyword == "opt_in" and (suppressed or opted_out):
@@ -131,11 +133,13 @@ def receive_text(rt: Runtime, inbound: Inbound) -> list[Prompt]:
     if keyword == "help":
         return _handle(rt, inbound, lambda s, m, p: _info(rt, s, p))
     if participant is not None and match_command(inbound.text) == "withdraw":
-        return run_turn(rt, inbound).replies  # erases them, whether or not they said STOP first
+        # Erases them, whether or not they said STOP first.
+        return run_turn(rt, inbound, known=known).replies
     if suppressed:
         return _handle(rt, inbound, lambda s, m, p: _kept_quietly(m))
-    result = run_turn(rt, inbound)
-    if result.participant_id is not None:
+    # The invitation is marked replied inside the turn's own transaction (no third commit).
+    result = run_turn(rt, inbound, known=known, then=lambda s, pid: _mark_invitation_replied(s, pid, rt))
+    if result.throttled and result.participant_id is not None:
         _note_reply(rt, result.participant_id)
     return result.replies
 
@@ -274,7 +278,13 @@ def _note_reply(rt: Runtime, participant_id: int) -> None:
 
 
 def _mark_invitation_replied(session: Session, participant_id: int, rt: Runtime) -> None:
-    invitation = session.scalar(select(Invitation).where(Invitation.participant_id == participant_id))
-    if invitation is not None and invitation.replied_at is None and invitation.invited_at is not None:
-        invitation.status = "replied"
-        invitation.replied_at = rt.clock()
+    """An invitation sent and not yet replied to is now replied to: one UPDATE, often of no row."""
+    session.execute(
+        update(Invitation)
+        .where(
+            Invitation.participant_id == participant_id,
+            Invitation.replied_at.is_(None),
+            Invitation.invited_at.is_not(None),
+        )
+        .values(status="replied", replied_at=rt.clock())
+    )

@@ -16,10 +16,14 @@ conversation, erases the participant (app/services/erasure.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -28,6 +32,7 @@ from app.engine import Audience, Flow, Prompt, Result, State, Step, match_comman
 from app.engine.phrases import phrase
 from app.engine.wording import fill, pick
 from app.models import Conversation, Message, Participant, Response
+from app.models._types import utcnow
 from app.services import erasure, safeguarding
 from app.services.consent import record_consent
 from app.services.participants import find_participant
@@ -52,12 +57,44 @@ class TurnResult:
     throttled: bool = False  # stored, not answered: the sender is over their rate limit
 
 
-def run_turn(rt: Runtime, inbound: Inbound) -> TurnResult:
-    """Store ``inbound``, step its participant's conversation, return the replies."""
-    inbound_id, replayed = store_inbound(rt, inbound)
+@dataclass(frozen=True)
+class Known:
+    """What a caller has just looked up, so the turn need not look it up again.
+
+    ``participant_id`` is who sent the message (None: nobody we know). Passing it
+    also says the caller found no message with this provider id already stored;
+    a retry racing in after that check is still caught, by the unique constraint.
+    """
+
+    participant_id: int | None
+
+
+# Called inside the turn's transaction, with the participant's row locked.
+AfterTurn = Callable[[Session, int], None]
+_KNOWN: ContextVar[Known | None] = ContextVar("heard_turn_known", default=None)
+
+
+def run_turn(
+    rt: Runtime, inbound: Inbound, *, known: Known | None = None, then: AfterTurn | None = None
+) -> TurnResult:
+    """Store ``inbound``, step its participant's conversation, return the replies.
+
+    ``then(session, participant_id)`` runs in the turn's own transaction when the
+    sender is a participant and the message was not throttled (the caller runs it
+    itself for a throttled one).
+    """
+    # store_inbound(rt, inbound) is the seam between the two transactions (the fault tests
+    # wrap it to crash there), so what the caller knows reaches it beside the call.
+    token = _KNOWN.set(known)
+    try:
+        inbound_id, replayed = store_inbound(rt, inbound)
+    finally:
+        _KNOWN.reset(token)
     if not replayed and inbound.channel in RATE_LIMITED and not rt.limits.take(rt, inbound.sender):
         return _throttle(rt, inbound_id)
-    return finish_turn(rt, inbound_id, replayed)
+    # A message just stored against a known participant needn't be read back to find them.
+    stored_for = known.participant_id if known is not None and not replayed else None
+    return finish_turn(rt, inbound_id, replayed, stored_for=stored_for, then=then)
 
 
 def _throttle(rt: Runtime, inbound_id: int) -> TurnResult:
@@ -70,36 +107,60 @@ def _throttle(rt: Runtime, inbound_id: int) -> TurnResult:
         return TurnResult(inbound_id, message.participant_id, None, throttled=True)
 
 
-def finish_turn(rt: Runtime, inbound_id: int, replayed: bool = False) -> TurnResult:
-    """Process a stored inbound message (and any earlier one still waiting); also `heard recover`."""
+def finish_turn(
+    rt: Runtime,
+    inbound_id: int,
+    replayed: bool = False,
+    *,
+    stored_for: int | None = None,
+    then: AfterTurn | None = None,
+) -> TurnResult:
+    """Process a stored inbound message (and any earlier one still waiting); also `heard recover`.
+
+    ``stored_for``: the participant a message just stored by this request was stored
+    against, so the message need not be read back before the participant is locked.
+    """
     with rt.db.writing() as session:
-        message = session.get_one(Message, inbound_id)
-        participant_id = message.participant_id
+        message = None if stored_for is not None else session.get_one(Message, inbound_id)
+        participant_id = stored_for if message is None else message.participant_id
+        processed: set[int] = set()
         if participant_id is None:
+            assert message is not None
             if message.status == "received":
                 _answer_unknown_sender(session, message, rt.clock())
+                processed.add(message.id)
         else:
             participant = _lock_participant(session, participant_id)
-            if message.status == "received":
+            if message is None or message.status == "received":
                 waiting = session.scalars(
                     select(Message)
                     .where(
                         Message.participant_id == participant.id,
                         Message.direction == "in",
                         Message.status == "received",
-                        Message.id <= message.id,
+                        Message.id <= inbound_id,
                     )
                     .order_by(Message.id)
                 ).all()
+                if not waiting or waiting[-1].id != inbound_id:
+                    waiting = []  # a turn running at the same moment already answered it
                 for earlier in waiting:
+                    processed.add(earlier.id)
                     if _process(session, rt, participant, earlier):
                         break  # they withdrew: everything else they sent was erased with it
-        kept = session.get(Message, inbound_id)
+            if then is not None:
+                then(session, participant_id)
+        kept = session.get(Message, inbound_id)  # in the session already, unless answered elsewhere
+        if inbound_id in processed:
+            # Answered just now: the replies are the prompts this transaction stored.
+            replies = list(_stored_replies(session).get(inbound_id, ()))
+        else:
+            replies = _replies_to(session, inbound_id)  # a retry, or answered by another turn
         return TurnResult(
             inbound_id=inbound_id,
             participant_id=participant_id,
             conversation_id=kept.conversation_id if kept is not None else None,
-            replies=_replies_to(session, inbound_id),
+            replies=replies,
             replayed=replayed,
         )
 
@@ -126,21 +187,27 @@ def current_conversation(session: Session, participant_id: int) -> Conversation 
     ).first()
 
 
-def store_inbound(rt: Runtime, inbound: Inbound) -> tuple[int, bool]:
+def store_inbound(rt: Runtime, inbound: Inbound, known: Known | None = None) -> tuple[int, bool]:
     """Commit the message before processing it; a known provider id is a retry."""
+    if known is None:
+        known = _KNOWN.get()
     try:
         with rt.db.writing() as session:
-            if inbound.provider_id is not None:
-                earlier = _find_inbound(session, inbound)
-                if earlier is not None:
-                    return earlier.id, True
-            participant = find_participant(session, rt.crypto, inbound.channel, inbound.sender)
+            if known is not None:
+                participant_id = known.participant_id
+            else:
+                if inbound.provider_id is not None:
+                    earlier = _find_inbound(session, inbound)
+                    if earlier is not None:
+                        return earlier.id, True
+                participant = find_participant(session, rt.crypto, inbound.channel, inbound.sender)
+                participant_id = participant.id if participant else None
             message = Message(
                 direction="in",
                 channel=inbound.channel,
                 provider_id=inbound.provider_id[:100] if inbound.provider_id is not None else None,
-                participant_id=participant.id if participant else None,
-                sender_lookup=None if participant else rt.crypto.lookup(inbound.sender),
+                participant_id=participant_id,
+                sender_lookup=None if participant_id is not None else rt.crypto.lookup(inbound.sender),
                 body=inbound.text,  # storable already: see Inbound (no NUL bytes, no lone surrogates)
                 payload=_inbound_payload(inbound),
                 status="received",
@@ -186,6 +253,11 @@ def _replies_to(session: Session, message_id: int) -> list[Prompt]:
         select(Message).where(Message.reply_to_id == message_id).order_by(Message.id)
     ).all()
     return [Prompt.from_dict(row.payload) for row in rows if row.payload]
+
+
+def _stored_replies(session: Session) -> dict[int, list[Prompt]]:
+    """The replies this transaction has stored, by the message they answer, in order."""
+    return session.info.setdefault("heard_replies", {})
 
 
 def _answer_unknown_sender(session: Session, message: Message, now: datetime) -> None:
@@ -268,7 +340,8 @@ def _process(session: Session, rt: Runtime, participant: Participant, message: M
     if match_command(message.body or "") == "withdraw":
         _withdraw(session, rt, participant, message)
         return True
-    conversation = current_conversation(session, participant.id)
+    with session.no_autoflush:  # the message's changes go in one UPDATE, with its conversation
+        conversation = current_conversation(session, participant.id)
     if not participant.contactable:
         # Nothing goes to someone who has opted out or withdrawn; their message is kept.
         message.status = "late"
@@ -297,7 +370,7 @@ def _process(session: Session, rt: Runtime, participant: Participant, message: M
         )
         _store_reply(session, message, conversation, prompt, message.channel, participant.id)
         return False
-    flow = rt.flows.stored(conversation.flow_version)
+    flow = rt.flows.version(session, conversation.flow_version_id)
     state = _state_for_channel(conversation, message.channel)
     step = resume(flow, state, message.body or "", now, rt.engine_settings)
     _apply(session, rt, flow, participant, conversation, step, message, conducted_by)
@@ -393,27 +466,36 @@ def _store_response(
     message: Message | None,
     conducted_by: str | None,
 ) -> None:
-    response = session.scalars(
-        select(Response).where(Response.conversation_id == conversation.id, Response.node == result.node)
-    ).first()
-    if response is None:
-        response = Response(
-            conversation_id=conversation.id,
-            participant_id=participant.id,
-            review_id=participant.review_id,
-            audit_record_id=participant.audit_record_id,
-            node=result.node,
-        )
-        session.add(response)
-    response.theme = result.theme
-    response.answer_type = result.answer_type
-    response.raw_text = result.raw
-    response.value = result.value
-    response.skipped = result.skipped
-    response.message_id = message.id if message is not None else None
-    response.conducted_by = conducted_by
+    """Insert the answer, or replace an earlier answer to the same node: one statement.
+
+    ``INSERT ... ON CONFLICT (conversation_id, node) DO UPDATE`` on both SQLite and
+    PostgreSQL; an answer given again (after BACK) keeps its row and its id.
+    """
     is_words = result.answer_type == "free_text" and not result.skipped and result.value
-    response.sentiment = polarity(result.value) if is_words else None
+    answer = {
+        "theme": result.theme,
+        "answer_type": result.answer_type,
+        "raw_text": result.raw,
+        "value": result.value,
+        "skipped": result.skipped,
+        "message_id": message.id if message is not None else None,
+        "conducted_by": conducted_by,
+        "sentiment": polarity(result.value) if is_words else None,
+    }
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Response).values(
+        conversation_id=conversation.id,
+        participant_id=participant.id,
+        review_id=participant.review_id,
+        audit_record_id=participant.audit_record_id,
+        node=result.node,
+        **answer,
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[Response.conversation_id, Response.node],
+        set_={**{key: statement.excluded[key] for key in answer}, "updated_at": utcnow()},
+    )
+    session.execute(statement)
 
 
 def _store_reply(
@@ -424,6 +506,7 @@ def _store_reply(
     channel: str,
     participant_id: int | None,
 ) -> None:
+    payload = prompt.to_dict()
     session.add(
         Message(
             direction="out",
@@ -432,7 +515,10 @@ def _store_reply(
             conversation_id=conversation.id if conversation else None,
             reply_to_id=reply_to.id if reply_to is not None else None,
             body=prompt.text,
-            payload=prompt.to_dict(),
+            payload=payload,
             status="reply",
         )
     )
+    if reply_to is not None:
+        # What finish_turn returns, without reading the replies back (as _replies_to would).
+        _stored_replies(session).setdefault(reply_to.id, []).append(Prompt.from_dict(payload))
