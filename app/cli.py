@@ -304,24 +304,23 @@ def telegram_link(participant_id: int, as_json: bool) -> None:
 @click.option("--by", "recorded_by", required=True, help="Who recorded it (the coordinator).")
 def participant_consent(participant_id: int, given: bool, recorded_by: str) -> None:
     """Record whether a participant agreed to be contacted (needed before `heard invite`)."""
-    from app.models import Consent, Participant
+    _record_coordinator_consent(participant_id, "contact", given, recorded_by)
+    click.echo(f"Participant {participant_id}: consent to be contacted {'given' if given else 'refused'}.")
+
+
+def _record_coordinator_consent(participant_id: int, scope: str, given: bool, recorded_by: str) -> None:
+    """A consent a coordinator took down (on paper, in person), through the one consent service."""
+    from app.services.consent import ConsentError, record_consent
 
     rt = _rt()
-    with rt.db.writing() as session:
-        if session.get(Participant, participant_id) is None:
-            raise click.ClickException(f"There is no participant {participant_id}.")
-        session.add(
-            Consent(
-                participant_id=participant_id,
-                scope="contact",
-                given=given,
-                given_by="person",
-                channel="coordinator",
-                recorded_by=recorded_by,
-                recorded_at=rt.clock(),
-            )
-        )
-    click.echo(f"Participant {participant_id}: consent to be contacted {'given' if given else 'refused'}.")
+    try:
+        with rt.db.writing() as session:
+            record_consent(
+                session, participant_id, scope, given,
+                channel="coordinator", recorded_by=recorded_by, now=rt.clock(),
+            )  # fmt: skip
+    except ConsentError as error:
+        raise click.ClickException(str(error)) from error
 
 
 @main.command()
@@ -379,22 +378,7 @@ def audio_build(flow_ids: tuple[str, ...], languages: tuple[str, ...]) -> None:
 @click.option("--by", "recorded_by", required=True, help="Who recorded it.")
 def participant_recording_consent(participant_id: int, given: bool, recorded_by: str) -> None:
     """Record whether a caller's spoken answers may be recorded (kept by reference) for the team."""
-    from app.models import Consent
-
-    rt = _rt()
-    with rt.db.writing() as session:
-        if session.get(Participant, participant_id) is None:
-            raise click.ClickException(f"There is no participant {participant_id}.")
-        session.add(
-            Consent(
-                participant_id=participant_id,
-                scope="recording",
-                given=given,
-                channel="coordinator",
-                recorded_by=recorded_by,
-                recorded_at=rt.clock(),
-            )
-        )
+    _record_coordinator_consent(participant_id, "recording", given, recorded_by)
     click.echo(f"Participant {participant_id}: consent to recording {'given' if given else 'refused'}.")
 
 
