@@ -442,55 +442,31 @@ def _sms(add, sms) -> None:  # type: ignore[no-untyped-def]
     add("### What limits the SMS turn, and what would fix it")
     add("")
     add(
-        "Both targets are missed on both databases (table above), and the profile says why: the turn is "
-        "not slow because of the engine, the signature or TwiML (together a few per cent) but because it "
-        "talks to the database about ten times as often as the minimal durable turn and commits three "
-        "times. On PostgreSQL each statement is a round trip (psycopg's waits dominate the profile); on "
-        "SQLite every transaction also takes the single writer lock (`BEGIN IMMEDIATE`), so the turn's "
-        "three write transactions queue behind each other and p99 grows with the number of senders. "
-        "SQLite's waiting writers do not queue in order either: each polls through the busy handler, "
-        "sleeping up to 100 ms between tries, across gunicorn's worker processes; so at 8 and 32 senders "
-        "even the minimal durable turn's p99 is in the hundreds of milliseconds on SQLite, and the turn's "
-        "in seconds. "
-        "Concretely, in the statement list above:"
+        "The turn is not slow because of the engine, the signature or TwiML (together a few per cent) but "
+        "because of its database work: about 12 statements and 2 commits (the statement list above), against "
+        "2 statements and 1 commit for the minimal durable turn. Already done: look-ups are not repeated, "
+        "flows are cached by version id, one update of the inbound message, one upsert per answer, replies "
+        "returned from what was just stored (`tests/sms/test_sms_turn_cost.py` bounds the count). What is "
+        "left is by design and by tool:"
     )
     add("")
     add(
-        "1. **One write transaction instead of three** (store, turn, invitation-replied) plus a read-only one "
-        "before them. Keep *store first* with a savepoint: insert the message, `SAVEPOINT`, run the turn; on an "
-        "exception roll back to the savepoint and commit the message alone (then `heard recover` finishes it). "
-        "Saves 2-3 commits (fsyncs) and 2 writer-lock acquisitions per turn on SQLite. The trade-off: a "
-        "process killed mid-turn loses the inbound with it, where now it is already committed (Twilio logs it "
-        "and the sender gets no reply)."
+        "1. **Two commits, not one.** The inbound message is committed before the turn, so a crash never "
+        "loses what someone said (DESIGN.md; `tests/trust/test_faults.py` kills a process mid-turn). One "
+        "transaction with a savepoint would save a commit (an fsync, and on SQLite a second writer-lock "
+        "acquisition) at the price of that guarantee; we keep the guarantee."
     )
     add(
-        "2. **Look things up once**: `receive_text` finds the participant and checks for a retry, then "
-        "`store_inbound` does both again (PostgreSQL list: statements 1/4 and 3/5); pass them down. Reading `Message` and the "
-        "waiting list again in the turn transaction is only needed when something else is waiting."
+        "2. **SQLite's writer lock.** Every write transaction takes `BEGIN IMMEDIATE`; waiting writers poll "
+        "through the busy handler, sleeping up to 100 ms between tries across gunicorn's processes, so p99 "
+        "grows into seconds with many senders even though the median stays modest. PostgreSQL's row lock "
+        "queues in order and its tail is much shorter."
     )
     add(
-        "3. **Don't load the flow's YAML source every turn**: `conversation.flow_version` loads the "
-        "`flow_version` row with its whole `source` text on each turn, only for `FlowRegistry.stored` to hash-"
-        "look it up in its cache. Cache flows by `flow_version_id` (rows are immutable) or `defer` `source`."
-    )
-    add(
-        "4. **Write less**: one `UPDATE message` (status and conversation together: autoflush splits them "
-        "now), no `SELECT response` before inserting a first answer (only after BACK), return the replies "
-        "just created instead of selecting them (`_replies_to`), and look up the invitation only for "
-        "participants who have one still open."
-    )
-    add("")
-    ratios = ", ".join(
-        f"{b} {d['verdict']['ratio_to_durable']:.0%}" for b, d in sms["backends"].items() if d.get("verdict")
-    )
-    add(
-        "Together that is about 10 statements and 1 commit instead of ~20 and 3 (estimate, not measured). As "
-        "the turn's time is mostly statements and commits, that would roughly halve it: not enough on its "
-        f"own for the 50% target from where the turn stands now ({ratios} of the minimal durable turn at 32 "
-        "senders). The rest of the gap is the ORM's cost per statement (SQLAlchemy is about half of the "
-        "profile's self time on SQLite): the hot path (store, lock, step, store answer and reply) written as "
-        "a handful of Core statements, with the participant, conversation state and flow loaded in one query, "
-        "is what it would take to come within 2x of the minimal durable turn."
+        "3. **The ORM's cost per statement** (about half of the profile's self time on SQLite): the hot path "
+        "(store, lock, step, store answer and reply) written as a handful of Core statements, with the "
+        "participant, conversation state and flow loaded in one query, is what it would take to come within "
+        "2x of the minimal durable turn."
     )
     add("")
     little = []
@@ -622,7 +598,7 @@ def _dashboard(add, dash) -> None:  # type: ignore[no-untyped-def]
         ]
         add(
             f"**{variant}** ({d['counts']['response']:,} responses); ms, median of the runs (the roll-up: "
-            f"{len(roll.get('runs_ms', []))} run, it is too slow to repeat):"
+            f"{len(roll.get('runs_ms', []))} run(s), as `--rollup-runs` says):"
         )
         add("")
         add(table(["what", "ms", "plain SQL ms", "x plain SQL", "target ms", ""], rows))
@@ -635,46 +611,26 @@ def _dashboard(add, dash) -> None:  # type: ignore[no-untyped-def]
         add("")
         add(
             f"SQL statements: the dashboard {d['dashboard_queries']}, one review's triangulation "
-            f"{d['review_queries']}; the roll-up runs that triangulation once per review "
-            f"({d['reviews']} times)."
+            f"{d['review_queries']}; the roll-up is three aggregate queries for all {d['reviews']} reviews."
         )
         add("")
     add(
         "**What limits it.** Indexes are not the problem: the plain aggregate over all "
         f"{c['response']:,} responses takes {_f((national.get('rollup') or {}).get('baseline_ms'), 0)} ms with "
-        "the schema's existing indexes (`response.review_id`, `participant.id` ...), so no new migration is "
-        "proposed. The time is in Python and in statement count:"
-    )
-    add("")
-    add(
-        "- The **roll-up** calls `triangulate` for every review (N+1 at the top), and `triangulate` loads "
-        "every response and participant of the review as ORM objects, scores them in `Fraction`s, extracts "
-        "common phrases and picks quotes that the regional view never shows. Fix: a set-based regional query "
-        "(one `GROUP BY review, theme, role` over `response` joined to `participant`, plus one over "
-        "`audit_rating`), computing the pooled means in SQL; or keep a per-review theme summary table, "
-        "refreshed when a review's answers or ratings change. Either makes the roll-up one or two queries "
-        "(hundreds of ms at national scale, by the plain-SQL baseline)."
-    )
-    add(
-        "- Inside `triangulate`, `participant.audit_ref` lazy-loads each participant's `audit_record` "
-        "(one SELECT per audit ref, 20 of the dashboard's statements and of every review in the roll-up): `selectinload` it or select "
-        "`AuditRecord.audit_ref` in the same query."
-    )
-    add(
-        "- The **dashboard** draws its charts with matplotlib on every request (see the parts table); render "
-        "the SVGs once per change of the review's data (cache keyed by the review's latest response/rating "
-        "time), or draw them client-side. `build_report` also triangulates the review (the `triangulate` "
-        f"row: {_f(national['components_ms'].get('triangulate'), 0)} ms alone), so it needs the N+1 fix "
-        "above too. (The parts are timed separately: on a busy machine they need not add up to the whole.)"
+        "the schema's existing indexes, so no new migration is proposed. Already done: the roll-up is three "
+        "aggregate queries whatever the number of reviews (it was a full triangulation per review), the "
+        "triangulation loads audit refs with the answers (no query per person), and charts are drawn once "
+        "per distinct data. What is left in the roll-up is the join between the per-answer and per-audit "
+        "groupings, which runs several times slower than the plain aggregate: `EXPLAIN ANALYZE` on a kept "
+        "dataset (`python -m bench.dashboard_scale --keep`) is the next step, then a single grouped pass or "
+        "a per-review theme summary table refreshed when answers or ratings change."
     )
     add("")
     if not dash.get("stress"):
         add(
             "**Stress dataset (5x: 25 yearly reviews a council, 2.75 million responses): not run by default.** "
             "`BENCH_STRESS=1 make bench` (or `python -m bench.dashboard_scale --stress`) runs it; generating "
-            "it takes about five times the national dataset's time, and with the roll-up scaling linearly in "
-            "reviews it would take about five times the national figure above, against a 5 s target, until "
-            "the roll-up is made set-based."
+            "it takes about five times the national dataset's time."
         )
         add("")
 
@@ -727,15 +683,11 @@ def _feedback(add, feedback) -> None:  # type: ignore[no-untyped-def]
     )
     add("")
     add(
-        "**What limits it**: `draft_review` works person by person in one transaction: for each of them a "
-        "`SELECT feedback_message`, the eligibility checks (a suppression look-up), their themes and their "
-        "linked answers (two more SELECTs), `participant.audit_ref` (a lazy load), then an INSERT and a flush: "
-        "about six round trips a person, 60,000 for 10,000 people. Fix: load the round's existing messages, "
-        "the suppressed numbers, every participant's themes and linked answers in four set-based queries "
-        "before the loop (dicts by participant id), and insert the drafts with one executemany; the wording "
-        "itself (compose) is cheap. `approve` and `queue_approved` load each row as an ORM object to change a "
-        "status: one `UPDATE ... WHERE review_id = ? AND status = 'draft'` (with the error check in SQL or "
-        "done at draft time) does the same."
+        "**How**: `draft_review` reads the people, their themes, linked answers, existing messages and the "
+        "opt-out list in a few set-based queries, caches the pure wording steps (GSM-7, segment count, "
+        "easy-read check), and inserts the drafts in one batch; `approve` and `queue_approved` are UPDATE "
+        "statements. Eligibility is still checked again, per person, right before each send. Most of what is "
+        "left is composing and checking each message's text (the SMS segment count in particular)."
     )
     add("")
 
