@@ -95,27 +95,10 @@ class ReviewThemes:
 
 
 @dataclass
-class RegionalTheme:
-    theme: str
-    audit_total: Fraction = Fraction(0)
-    audit_count: int = 0
-    lived_total: Fraction = Fraction(0)
-    lived_count: int = 0
-    voices: int = 0
-    disagreements: int = 0
+class RegionalTheme(ThemeTotals):
+    """One theme pooled across the region's reviews, and which councils differ on it."""
+
     councils_differing: set[str] = field(default_factory=set)
-
-    @property
-    def label(self) -> str:
-        return theme_label(self.theme)
-
-    @property
-    def audit_mean(self) -> float | None:
-        return _mean(self.audit_total, self.audit_count)
-
-    @property
-    def lived_mean(self) -> float | None:
-        return _mean(self.lived_total, self.lived_count)
 
 
 @dataclass
