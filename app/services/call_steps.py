@@ -312,22 +312,26 @@ def _step(rt: Runtime, call_sid: str, step: int) -> CallStep | None:
 
 
 def _save(rt: Runtime, call: CallInput, who: _Who, following: _Next, plan: CallPlan) -> str:
+    return save_step(
+        rt,
+        call,
+        plan,
+        participant_id=who.participant_id,
+        kind=following.kind,
+        prompt=following.prompt,
+        silences=following.silences,
+        pending=following.pending,
+        recording=plan.start_recording is not None,
+    )
+
+
+def save_step(rt: Runtime, call: CallInput, plan: CallPlan, **fields: Any) -> str:
+    """Store a step's TwiML once, so a retried request gets the same answer; returns the TwiML."""
     twiml = channel.twiml(plan)
     try:
         with rt.db.writing() as session:
             session.add(
-                CallStep(
-                    call_sid=call.call_sid,
-                    step=call.step,
-                    participant_id=who.participant_id,
-                    kind=following.kind,
-                    prompt=following.prompt,
-                    silences=following.silences,
-                    pending=following.pending,
-                    recording=plan.start_recording is not None,
-                    twiml=twiml,
-                    created_at=rt.clock(),
-                )
+                CallStep(call_sid=call.call_sid, step=call.step, twiml=twiml, created_at=rt.clock(), **fields)
             )
     except IntegrityError:
         # The same step arrived twice at once: the first answer stands.

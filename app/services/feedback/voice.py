@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.channels import voice as channel
 from app.channels.voice import Ask, CallInput, CallPlan, Part
@@ -23,6 +22,7 @@ from app.engine.answers import parse_yes_no
 from app.models import CallStep, FeedbackMessage, Message, Participant
 from app.services import audio
 from app.services.audio import sentences
+from app.services.call_steps import save_step
 from app.services.feedback.replies import record_reply
 from app.services.feedback.wording import words
 from app.services.runtime import Runtime
@@ -150,29 +150,8 @@ def _store_reply(rt: Runtime, found: _Call, helpful: bool, words_said: str | Non
 
 
 def _save(rt: Runtime, call: CallInput, found: _Call, plan: CallPlan, kind: str) -> str:
-    twiml = channel.twiml(plan)
-    try:
-        with rt.db.writing() as session:
-            session.add(
-                CallStep(
-                    call_sid=call.call_sid,
-                    step=call.step,
-                    participant_id=found.participant_id,
-                    kind=kind,
-                    prompt={"feedback_message_id": found.feedback_id, "plays": found.plays},
-                    twiml=twiml,
-                    created_at=rt.clock(),
-                )
-            )
-    except IntegrityError:  # the same step twice at once: the first answer stands
-        with rt.db.reading() as session:
-            stored = session.scalar(
-                select(CallStep).where(CallStep.call_sid == call.call_sid, CallStep.step == call.step)
-            )
-            if stored is None:
-                raise
-            return stored.twiml
-    return twiml
+    prompt = {"feedback_message_id": found.feedback_id, "plays": found.plays}
+    return save_step(rt, call, plan, participant_id=found.participant_id, kind=kind, prompt=prompt)
 
 
 def texts_to_build(rt: Runtime, languages: Iterable[str]) -> list[tuple[str, str]]:
