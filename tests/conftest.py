@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -98,7 +99,7 @@ def new_pg_database(server_url: str, suffix: str) -> Iterator[str]:
                 "WHERE datname = current_database()"
             )
         ).one()
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(conn, name)
         conn.exec_driver_sql(
             f'CREATE DATABASE "{name}" TEMPLATE template0 '
             f"ENCODING '{encoding}' LC_COLLATE '{collate}' LC_CTYPE '{ctype}'"
@@ -107,8 +108,24 @@ def new_pg_database(server_url: str, suffix: str) -> Iterator[str]:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _drop_database(conn, name)
         admin.dispose()
+
+
+def _drop_database(conn: sa.Connection, name: str) -> None:
+    """Drop a test database, waiting out an autovacuum worker on it.
+
+    FORCE ends our own sessions, but a non-superuser may not end autovacuum's,
+    which can be busy on a database that was just filled; it finishes quickly.
+    """
+    for attempt in range(20):
+        try:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except sa.exc.ProgrammingError:
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture(scope="session")
